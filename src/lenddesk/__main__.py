@@ -1,0 +1,3 @@
+from lenddesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Bearer tokens for the API (opaque, stored hashed, expiring, revocable)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from lenddesk.accounts.models import ApiToken
+from lenddesk.tenancy.context import get_current_tenant
+
+
+def bearer_secret(request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        raw = bearer_secret(request)
+        if raw is None:
+            return None
+        tenant = get_current_tenant()
+        if tenant is None or ApiToken.tenant_id_of(raw) != tenant.pk:
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_secret(raw))
+            .first()
+        )
+        if token is None or not token.is_usable():
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        request.api_token = token
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

@@ -1,0 +1,10 @@
+from django.db.models import TextChoices
+
+
+class AccountError(TextChoices):
+    SEATS_FULL = "seats_full"
+    USERNAME_TAKEN = "username_taken"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    WRONG_PASSWORD = "wrong_password"
+    CANNOT_DISABLE_SELF = "cannot_disable_self"
+    ROLE_NOT_FOUND = "role_not_found"

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from lenddesk.tenancy.models import TenantManager, TenantModel
+
+
+class DataScope(models.TextChoices):
+    ALL = "all", _("Whole firm")
+    DEPT_AND_BELOW = "dept_and_below", _("Own department and below")
+    DEPT = "dept", _("Own department")
+    SELF = "self", _("Own records only")
+    CUSTOM = "custom", _("Chosen departments")
+
+
+class Role(TenantModel):
+    """Function permissions (codes) plus a data scope. A user's roles combine as a union."""
+
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    codes = models.JSONField(_("permissions"), default=list, blank=True)
+    data_scope = models.CharField(
+        _("data scope"), max_length=20, choices=DataScope, default=DataScope.SELF
+    )
+    is_system = models.BooleanField(_("default role"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="role_tenant_key_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DISABLED = "disabled", _("Disabled")
+    DEPARTED = "departed", _("Departed")
+
+
+class UserManager(TenantManager):
+    def get_by_natural_key(self, username):
+        return self.get(username=username)
+
+
+class User(TenantModel, AbstractBaseUser):
+    """A staff member of one firm. Usernames are unique within a firm only."""
+
+    username = models.CharField(
+        _("username"),
+        max_length=80,
+        help_text=_("Letters, digits and . _ - @ only."),
+    )
+    display_name = models.CharField(_("name"), max_length=80)
+    email = models.EmailField(_("email"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=UserStatus, default=UserStatus.ACTIVE
+    )
+    roles = models.ManyToManyField(Role, blank=True, related_name="users")
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta(TenantModel.Meta):
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "username"], name="user_tenant_username_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_active(self) -> bool:  # Django's auth reads this attribute
+        return self.status == UserStatus.ACTIVE
+
+    @property
+    def is_staff(self) -> bool:
+        return False
+
+    def get_session_auth_hash(self) -> str:
+        """Bumping ``session_epoch`` (disable, departure, password change) ends every
+        session of the user at once."""
+        return salted_hmac(
+            "lenddesk.accounts.User.session",
+            "%s|%s|%s" % (self.password, self.session_epoch, self.status),
+            algorithm="sha256",
+        ).hexdigest()
+
+    def permission_codes(self) -> frozenset[str]:
+        cached = getattr(self, "_permission_codes", None)
+        if cached is None:
+            codes: set[str] = set()
+            for role_codes in self.roles.values_list("codes", flat=True):
+                codes.update(role_codes or [])
+            cached = frozenset(codes)
+            self._permission_codes = cached
+        return cached
+
+    def has_code(self, code: str) -> bool:
+        return code in self.permission_codes()
+
+    def has_any_code(self, *codes: str) -> bool:
+        return bool(self.permission_codes().intersection(codes))
+
+
+class ApiToken(TenantModel):
+    """An opaque bearer token. Only a SHA-256 of the secret is stored.
+
+    The token reads ``ld_<tenant id>_<secret>`` so the tenant is known before the
+    lookup, which then runs under that tenant's row-level security.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=16)
+    client = models.CharField(max_length=16, default="api")
+    session_epoch = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "user"], name="apitoken_tenant_user")]
+
+    def __str__(self) -> str:
+        return "%s… (%s)" % (self.prefix, self.user_id)
+
+    @staticmethod
+    def hash_secret(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def new_raw(tenant_id: int) -> str:
+        return "ld_%d_%s" % (tenant_id, secrets.token_urlsafe(32))
+
+    @staticmethod
+    def tenant_id_of(raw: str) -> int | None:
+        parts = raw.split("_", 2)
+        if len(parts) != 3 or parts[0] != "ld" or not parts[1].isdigit():
+            return None
+        return int(parts[1])
+
+    def is_usable(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.user.is_active
+            and self.user.session_epoch == self.session_epoch
+        )

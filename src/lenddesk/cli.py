@@ -1,0 +1,141 @@
+"""The ``lenddesk`` command.
+
+``serve`` runs the production WSGI server (gunicorn), ``worker`` the Celery worker,
+``scheduler`` Celery beat, ``run`` all three plus migrations and the demo firm (the
+embedded default). Every other sub-command is a management command (``migrate``,
+``createtenant``, ``createoperator``, ``demo``, ``check`` …).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+USAGE = """usage: lenddesk COMMAND [options]
+
+  run             migrate, create the demo firm on first run, then serve with the
+                  background worker and scheduler (the embedded default)
+  serve           production WSGI server (gunicorn) on $BIND (default 127.0.0.1:8000)
+  worker          background worker (Celery)
+  scheduler       periodic jobs (Celery beat)
+  migrate         create or upgrade the database
+  createtenant    --name N --slug S --admin-username U --admin-password P
+                  [--seats K] [--modules all|m1,m2] [--expires YYYY-MM-DD]
+  createoperator  --username U --password P
+  demo            create the demo firm (idempotent) and print its log-ins
+  check           configuration and security checks
+  help            this text; `lenddesk COMMAND --help` for one command
+"""
+
+
+def _setup_env() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lenddesk.settings")
+
+
+def _django(argv: list[str]) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["lenddesk", *argv])
+    return 0
+
+
+def _gunicorn_args() -> list[str]:
+    bind = os.environ.get("BIND", "127.0.0.1:8000")
+    return [
+        sys.executable, "-m", "gunicorn", "lenddesk.wsgi:application",
+        "--bind", bind,
+        "--workers", os.environ.get("WEB_WORKERS", "2"),
+        "--threads", os.environ.get("WEB_THREADS", "4"),
+        "--worker-class", "gthread",
+        "--timeout", os.environ.get("WEB_TIMEOUT", "60"),
+        "--access-logfile", "-",
+        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+
+
+def _celery_args(kind: str) -> list[str]:
+    base = [sys.executable, "-m", "celery", "-A", "lenddesk.celery"]
+    if kind == "worker":
+        return [*base, "worker", "--loglevel", "INFO",
+                "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2")]
+    return [*base, "beat", "--loglevel", "INFO"]
+
+
+def _exec(args: list[str]) -> int:
+    os.execv(args[0], args)
+    return 0  # not reached
+
+
+def _refuse_unsafe_settings() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+    except ImproperlyConfigured as exc:
+        sys.stderr.write("lenddesk: %s\n" % exc)
+        raise SystemExit(2) from exc
+
+
+def _run_all() -> int:
+    """Embedded default: one command brings up web, worker and scheduler."""
+    _refuse_unsafe_settings()
+    _django(["migrate", "--no-input", "-v", "0"])
+    _django(["demo", "--if-empty"])
+    children = [
+        subprocess.Popen(_celery_args("worker")),  # noqa: S603
+        subprocess.Popen(_celery_args("beat")),  # noqa: S603
+        subprocess.Popen(_gunicorn_args()),  # noqa: S603
+    ]
+
+    def stop(signum, frame):
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    bind = os.environ.get("BIND", "127.0.0.1:8000")
+    sys.stdout.write("\nLendDesk is running on http://%s/  (Ctrl+C stops it)\n\n" % bind)
+    sys.stdout.flush()
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        stop(None, None)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return max((child.returncode or 0) for child in children)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _setup_env()
+    if not argv or argv[0] in ("help", "-h", "--help"):
+        sys.stdout.write(USAGE)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return _run_all()
+    if command == "serve":
+        _refuse_unsafe_settings()
+        return _exec(_gunicorn_args() + rest)
+    if command == "worker":
+        _refuse_unsafe_settings()
+        return _exec(_celery_args("worker") + rest)
+    if command == "scheduler":
+        _refuse_unsafe_settings()
+        return _exec(_celery_args("beat") + rest)
+    _refuse_unsafe_settings()
+    return _django([command, *rest])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

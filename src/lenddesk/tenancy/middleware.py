@@ -1,0 +1,104 @@
+"""Resolve the request's tenant and enforce the plan (suspension, expiry, modules)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.db import connection, transaction
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from lenddesk.accounts.api_auth import bearer_secret
+from lenddesk.accounts.models import ApiToken
+from lenddesk.tenancy.context import bind_tenant, set_database_tenant
+from lenddesk.tenancy.models import Tenant
+from lenddesk.tenancy.modules import MODULE_OF_APP, MODULES_BY_CODE
+
+SESSION_TENANT = "ld_tenant_id"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Writes an expired firm may still make: leave, and change its language.
+EXPIRED_WRITE_ALLOWED = frozenset({"accounts:logout", "set_language", "accounts:login"})
+
+
+def _tenant_id_for(request: HttpRequest) -> int | None:
+    raw = bearer_secret(request)
+    if raw is not None and request.path.startswith("/api/"):
+        return ApiToken.tenant_id_of(raw)
+    value = request.session.get(SESSION_TENANT)
+    return int(value) if value else None
+
+
+class TenantMiddleware:
+    """Sets the tenant for the rest of the request. On PostgreSQL the request runs in one
+    transaction whose local ``app.tenant_id`` setting the RLS policies read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant_id = _tenant_id_for(request)
+        tenant = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
+        request.tenant = tenant
+        with bind_tenant(tenant):
+            if connection.vendor != "postgresql":
+                return self.get_response(request)
+            with transaction.atomic():
+                set_database_tenant(tenant.pk if tenant else None)
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+                return response
+
+
+def _refuse(request: HttpRequest, status: int, code: str, detail: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": code, "detail": detail, "fields": {}}, status=status)
+    return render(
+        request, "web/error.html", {"status": status, "detail": detail}, status=status
+    )
+
+
+class PlanMiddleware:
+    """Suspended firms cannot work; expired firms are read-only; modules outside the
+    plan answer 403 with the reason."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.is_suspended and request.session.get(SESSION_TENANT):
+            logout(request)
+            return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        tenant = getattr(request, "tenant", None)
+        match = request.resolver_match
+        if tenant is None or (match and match.app_name == "platform"):
+            return None
+        if tenant.is_suspended:
+            return _refuse(
+                request, 403, "tenant_suspended",
+                _("Your firm's account is suspended. Please contact the platform operator."),
+            )
+        module_code = MODULE_OF_APP.get(match.app_name if match else "")
+        if module_code and not tenant.has_module(module_code):
+            module = MODULES_BY_CODE[module_code]
+            return _refuse(
+                request, 403, "module_not_in_plan",
+                _("The module “%(module)s” is not part of your firm's plan.")
+                % {"module": module.label},
+            )
+        if (
+            tenant.is_expired()
+            and request.method not in SAFE_METHODS
+            and (match.view_name if match else "") not in EXPIRED_WRITE_ALLOWED
+        ):
+            return _refuse(
+                request, 403, "tenant_expired",
+                _("Your subscription expired on %(date)s. LendDesk is read-only until it "
+                  "is renewed; nothing has been deleted.") % {"date": tenant.expires_on},
+            )
+        return None

@@ -1,0 +1,28 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from lenddesk.accounts.api import MeView, TokenView
+from lenddesk.web.views import HealthView
+
+api_v1 = [
+    path("auth/token", TokenView.as_view(), name="auth_token"),
+    path("auth/token/", TokenView.as_view()),
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("lenddesk.web.urls")),
+    path("accounts/", include("lenddesk.accounts.urls")),
+    path("platform/", include("lenddesk.tenancy.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", HealthView.as_view(), name="healthz"),
+]
+
+handler400 = "lenddesk.web.views.error_400"
+handler403 = "lenddesk.web.views.error_403"
+handler404 = "lenddesk.web.views.error_404"
+handler500 = "lenddesk.web.views.error_500"

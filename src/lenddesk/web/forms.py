@@ -1,0 +1,14 @@
+from django.core.exceptions import ValidationError
+from django.forms import Form
+
+
+def apply_service_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors next to their field,
+    the rest at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)

@@ -1,0 +1,67 @@
+"""``lenddesk demo``: the demo firm, realistic enough to try every module.
+
+Each app contributes its part in ``<app>/demo.py`` (a ``build(tenant, log)`` function);
+running it twice changes nothing.
+"""
+
+import datetime as dt
+import importlib
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from lenddesk.accounts.demo import DEMO_PASSWORD
+from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.models import PlatformOperator, Tenant
+from lenddesk.tenancy.modules import OPTIONAL_MODULES
+from lenddesk.tenancy.services import operator_create, tenant_provision
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "安信助貸服務有限公司（演示）"
+OPERATOR = ("operator", "Operator@2026")
+# Order matters: later parts use earlier ones (staff before customers …).
+DEMO_PARTS = ("lenddesk.accounts.demo",)
+
+
+class Command(BaseCommand):
+    help = "Create the demo firm and a platform operator, and print the log-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true",
+            help="Only when the database has no firm yet (first run).",
+        )
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and Tenant.objects.exists():
+            if not Tenant.objects.filter(slug=DEMO_SLUG).exists():
+                return
+        with transaction.atomic():
+            tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
+            if tenant is None:
+                tenant = tenant_provision(
+                    operator=None, name=DEMO_NAME, slug=DEMO_SLUG,
+                    admin_username="admin", admin_password=DEMO_PASSWORD,
+                    admin_display_name="系統管理員", seats=50,
+                    modules=[m.code for m in OPTIONAL_MODULES],
+                    expires_on=timezone.localdate() + dt.timedelta(days=365),
+                )
+            if not PlatformOperator.objects.filter(username=OPERATOR[0]).exists():
+                operator_create(username=OPERATOR[0], password=OPERATOR[1],
+                                display_name="平臺運營")
+            logins = []
+            with tenant_context(tenant):
+                for dotted in DEMO_PARTS:
+                    part = importlib.import_module(dotted)
+                    result = part.build(tenant, lambda msg: self.stdout.write("  " + msg))
+                    if dotted.endswith("accounts.demo"):
+                        logins = result
+        bind = getattr(settings, "PUBLIC_URL", "") or "http://127.0.0.1:8000"
+        self.stdout.write("")
+        self.stdout.write("Demo firm ready: %s  (firm code: %s)" % (tenant.name, tenant.slug))
+        self.stdout.write("Staff log-in:     %s/accounts/login/" % bind)
+        for username, password, role in logins:
+            self.stdout.write("  %-10s %-12s %s" % (username, password, role))
+        self.stdout.write("Operator console: %s/platform/  %s / %s" % (bind, *OPERATOR))

@@ -1,0 +1,34 @@
+import uuid
+
+from lenddesk.audit.context import RequestFacts, reset_facts, set_facts
+from lenddesk.security.net import client_ip
+from lenddesk.web.logging import bind_request_id
+
+
+def client_kind(request) -> str:
+    if request.path.startswith("/api/"):
+        return "api"
+    return "web"
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (echoed as X-Request-ID) and the facts audit rows need."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if 8 <= len(incoming) <= 40 and incoming.isalnum() else ""
+        request_id = request_id or uuid.uuid4().hex
+        request.request_id = request_id
+        token = set_facts(
+            RequestFacts(request_id=request_id, ip=client_ip(request), client=client_kind(request))
+        )
+        with bind_request_id(request_id):
+            try:
+                response = self.get_response(request)
+            finally:
+                reset_facts(token)
+        response["X-Request-ID"] = request_id
+        return response
