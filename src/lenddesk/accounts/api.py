@@ -2,7 +2,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -50,7 +49,7 @@ class TokenView(APIView):
         tenant = Tenant.objects.filter(slug=data["tenant"].lower()).first()
         if tenant is None:
             authenticate(request._request, username=data["username"], password=data["password"])
-            raise AuthenticationFailed(refusal, code="invalid_credentials")
+            return _refused("invalid_credentials", refusal, 401)
         with tenant_context(tenant):
             user = authenticate(
                 request._request, username=data["username"], password=data["password"]

@@ -5,17 +5,17 @@ from lenddesk.accounts.services import user_create
 
 DEMO_PASSWORD = "Demo@2026"
 DEMO_STAFF = (
-    ("gm", "王建國", "general_manager"),
+    ("gm", "王建国", "general_manager"),
     ("lead1", "李芳", "team_lead"),
-    ("lead2", "趙磊", "team_lead"),
-    ("sales1", "張偉", "salesperson"),
+    ("lead2", "赵磊", "team_lead"),
+    ("sales1", "张伟", "salesperson"),
     ("sales2", "劉洋", "salesperson"),
-    ("sales3", "陳靜", "salesperson"),
-    ("sales4", "楊帆", "salesperson"),
-    ("tele1", "黃麗", "telemarketer"),
-    ("proc1", "周濤", "processor"),
-    ("warrant1", "吳剛", "warrant_officer"),
-    ("finance1", "孫梅", "finance"),
+    ("sales3", "陈静", "salesperson"),
+    ("sales4", "杨帆", "salesperson"),
+    ("tele1", "黄丽", "telemarketer"),
+    ("proc1", "周涛", "processor"),
+    ("warrant1", "吴刚", "warrant_officer"),
+    ("finance1", "孙梅", "finance"),
 )
 
 

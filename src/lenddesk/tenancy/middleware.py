@@ -59,6 +59,18 @@ def _refuse(request: HttpRequest, status: int, code: str, detail: str):
     )
 
 
+def _module_of(view_func, match) -> str | None:
+    """A view's module: its class's ``module`` attribute, else its URL namespace."""
+    view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+    declared = getattr(view_class, "module", None)
+    if declared:
+        return declared
+    for namespace in (match.namespaces if match else []):
+        if namespace in MODULE_OF_APP:
+            return MODULE_OF_APP[namespace]
+    return None
+
+
 class PlanMiddleware:
     """Suspended firms cannot work; expired firms are read-only; modules outside the
     plan answer 403 with the reason."""
@@ -83,7 +95,7 @@ class PlanMiddleware:
                 request, 403, "tenant_suspended",
                 _("Your firm's account is suspended. Please contact the platform operator."),
             )
-        module_code = MODULE_OF_APP.get(match.app_name if match else "")
+        module_code = _module_of(view_func, match)
         if module_code and not tenant.has_module(module_code):
             module = MODULES_BY_CODE[module_code]
             return _refuse(

@@ -88,7 +88,9 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
 
 
 class AllTenantsManager(models.Manager):
-    """The visible exit for platform and maintenance code. Grep for ``all_tenants``."""
+    """The visible exit from the ORM filter for platform and maintenance code (grep for
+    ``all_tenants``). On PostgreSQL row-level security still applies: platform code
+    works tenant by tenant inside ``tenant_context``."""
 
 
 class TenantModel(models.Model):

@@ -1,4 +1,4 @@
-"""The operator console (平臺運營): a separate log-in; tenants, seats, modules, expiry."""
+"""The operator console (平台运营): a separate log-in; tenants, seats, modules, expiry."""
 
 from django.contrib import messages
 from django.core.cache import cache

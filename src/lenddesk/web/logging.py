@@ -1,20 +1,16 @@
 import contextvars
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
     "lenddesk_request_id", default="-"
 )
 
 
-@contextmanager
-def bind_request_id(value: str) -> Iterator[None]:
-    token = _request_id.set(value)
-    try:
-        yield
-    finally:
-        _request_id.reset(token)
+def set_request_id(value: str) -> None:
+    """Not reset at the end of the request on purpose: Django logs the response status
+    after the middleware chain has returned, and that line must carry the id too. The
+    next request on the thread overwrites it."""
+    _request_id.set(value)
 
 
 class RequestIdFilter(logging.Filter):

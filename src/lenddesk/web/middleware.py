@@ -2,7 +2,7 @@ import uuid
 
 from lenddesk.audit.context import RequestFacts, reset_facts, set_facts
 from lenddesk.security.net import client_ip
-from lenddesk.web.logging import bind_request_id
+from lenddesk.web.logging import set_request_id
 
 
 def client_kind(request) -> str:
@@ -25,10 +25,10 @@ class RequestIdMiddleware:
         token = set_facts(
             RequestFacts(request_id=request_id, ip=client_ip(request), client=client_kind(request))
         )
-        with bind_request_id(request_id):
-            try:
-                response = self.get_response(request)
-            finally:
-                reset_facts(token)
+        set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_facts(token)
         response["X-Request-ID"] = request_id
         return response

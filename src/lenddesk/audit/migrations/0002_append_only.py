@@ -1,4 +1,8 @@
-"""Audit rows are append-only at the database level, not just in the ORM."""
+"""Audit rows are append-only at the database level, not just in the ORM.
+
+TRUNCATE is refused by privileges instead: the web/worker role is granted SELECT,
+INSERT, UPDATE and DELETE only (see tenancy.rls), never TRUNCATE.
+"""
 
 from django.db import migrations
 
@@ -14,9 +18,6 @@ POSTGRES = [
     "DROP TRIGGER IF EXISTS audit_event_no_change ON audit_auditevent",
     "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_auditevent "
     "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()",
-    "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent",
-    "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_auditevent "
-    "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()",
 ]
 
 

@@ -19,7 +19,7 @@ from lenddesk.tenancy.modules import OPTIONAL_MODULES
 from lenddesk.tenancy.services import operator_create, tenant_provision
 
 DEMO_SLUG = "demo"
-DEMO_NAME = "安信助貸服務有限公司（演示）"
+DEMO_NAME = "安信助贷服务有限公司（演示）"
 OPERATOR = ("operator", "Operator@2026")
 # Order matters: later parts use earlier ones (staff before customers …).
 DEMO_PARTS = ("lenddesk.accounts.demo",)
@@ -44,13 +44,13 @@ class Command(BaseCommand):
                 tenant = tenant_provision(
                     operator=None, name=DEMO_NAME, slug=DEMO_SLUG,
                     admin_username="admin", admin_password=DEMO_PASSWORD,
-                    admin_display_name="系統管理員", seats=50,
+                    admin_display_name="系统管理员", seats=50,
                     modules=[m.code for m in OPTIONAL_MODULES],
                     expires_on=timezone.localdate() + dt.timedelta(days=365),
                 )
             if not PlatformOperator.objects.filter(username=OPERATOR[0]).exists():
                 operator_create(username=OPERATOR[0], password=OPERATOR[1],
-                                display_name="平臺運營")
+                                display_name="平台运营")
             logins = []
             with tenant_context(tenant):
                 for dotted in DEMO_PARTS:

@@ -1,0 +1,8 @@
+"""Settings for the test suite: the test profile of lenddesk.settings."""
+
+import os
+
+os.environ["LENDDESK_ENV"] = "test"
+os.environ.setdefault("LENDDESK_HOME", "/tmp/lenddesk-test-home")
+
+from lenddesk.settings import *  # noqa: E402, F403

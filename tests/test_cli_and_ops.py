@@ -1,0 +1,151 @@
+"""The lenddesk command, production safety, health and logs."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from lenddesk.accounts.models import Role, User
+from lenddesk.audit.services import verify_chain
+from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.models import PlatformOperator, Tenant
+
+
+def test_createtenant_prints_one_json_object(db):
+    out = io.StringIO()
+    call_command(
+        "createtenant", "--name", "丁公司", "--slug", "firm-d", "--admin-username", "boss",
+        "--admin-password", "Strong#Pass1", "--seats", "7", "--modules", "customers,finance",
+        stdout=out,
+    )
+    data = json.loads(out.getvalue())
+    tenant = Tenant.objects.get(pk=data["id"])
+    assert data["slug"] == "firm-d" and tenant.seats == 7
+    assert tenant.modules == ["customers", "finance"]
+    with tenant_context(tenant):
+        assert User.objects.get(username="boss").has_code("user.create")
+        assert Role.objects.filter(is_system=True).count() == 8
+        assert verify_chain().ok
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--modules", "customers,bogus"], "--modules"),
+        (["--slug", "Bad Slug"], "--slug"),
+        (["--admin-password", "weak"], "--admin-password"),
+        (["--seats", "0"], "--seats"),
+        (["--expires", "tomorrow"], "--expires"),
+    ],
+)
+def test_createtenant_bad_input_names_the_option(db, args, option):
+    base = {"--name": "戊公司", "--slug": "firm-e", "--admin-username": "boss",
+            "--admin-password": "Strong#Pass1"}
+    for i in range(0, len(args), 2):
+        base[args[i]] = args[i + 1]
+    argv = [item for pair in base.items() for item in pair]
+    with pytest.raises(CommandError, match=option):
+        call_command("createtenant", *argv)
+    assert not Tenant.objects.filter(slug="firm-e").exists()
+
+
+def test_createoperator(db):
+    call_command("createoperator", "--username", "ops", "--password", "Strong#Pass1", stdout=io.StringIO())
+    assert PlatformOperator.objects.get(username="ops").check_password("Strong#Pass1")
+    with pytest.raises(CommandError, match="--password"):
+        call_command("createoperator", "--username", "ops2", "--password", "123")
+
+
+def test_demo_is_idempotent(db):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    call_command("demo", stdout=out)
+    tenant = Tenant.objects.get(slug="demo")
+    with tenant_context(tenant):
+        assert User.objects.filter(username="sales1").count() == 1
+        assert User.objects.count() == 12
+    assert "admin" in out.getvalue() and "operator" in out.getvalue()
+
+
+def _run_cli(*args, env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "DJANGO_SETTINGS_MODULE"}}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "lenddesk", *args], capture_output=True, text=True,
+        env=env, timeout=60, check=False,
+    )
+
+
+def test_production_refuses_default_secret_and_says_why(tmp_path):
+    result = _run_cli("check", env_extra={"LENDDESK_ENV": "production", "LENDDESK_HOME": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "Refusing to start in production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_debug(tmp_path):
+    result = _run_cli(
+        "check",
+        env_extra={
+            "LENDDESK_ENV": "production", "LENDDESK_HOME": str(tmp_path), "DEBUG": "1",
+            "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.com",
+            "FIELD_ENCRYPTION_KEYS": "k2:" + "A" * 43 + "=",
+        },
+    )
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+
+
+def test_cli_help_lists_the_commands():
+    result = _run_cli("help", env_extra={})
+    for command in ("serve", "worker", "migrate", "createtenant", "createoperator", "demo", "check"):
+        assert command in result.stdout
+
+
+def test_healthz_reports_each_dependency(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert set(checks) == {"database", "cache", "broker"}
+    assert all(c["ok"] for c in checks.values())
+
+
+def test_healthz_is_503_when_a_dependency_fails(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["ok"] is False
+
+
+def test_json_logs_carry_the_request_id(client, db, caplog):
+    import logging
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    from lenddesk.web.logging import RequestIdFilter
+
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"))
+    handler.addFilter(RequestIdFilter())
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        response = client.get("/api/v1/nothing/", HTTP_X_REQUEST_ID="abc12345def")
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    assert response["X-Request-ID"] == "abc12345def"
+    line = json.loads(handler.stream.getvalue().splitlines()[-1])
+    assert line["request_id"] == "abc12345def"
+
+
+def test_security_headers(client, db):
+    response = client.get("/accounts/login/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    script_src = [d for d in csp.split(";") if d.strip().startswith("script-src")][0]
+    assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
