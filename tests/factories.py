@@ -14,8 +14,12 @@ _counter = itertools.count(1)
 
 
 def make_tenant(
-    *, slug: str | None = None, name: str = "测试公司", seats: int = 20,
-    modules=None, expires_on=None,
+    *,
+    slug: str | None = None,
+    name: str = "测试公司",
+    seats: int = 20,
+    modules=None,
+    expires_on=None,
 ) -> Tenant:
     n = next(_counter)
     return tenant_provision(
@@ -31,13 +35,23 @@ def make_tenant(
     )
 
 
-def make_user(tenant: Tenant, username: str, *, role_keys=("salesperson",),
-              active: bool = True, name: str = "") -> User:
+def make_user(
+    tenant: Tenant,
+    username: str,
+    *,
+    role_keys=("salesperson",),
+    active: bool = True,
+    name: str = "",
+) -> User:
     with tenant_context(tenant):
         roles = Role.objects.filter(key__in=list(role_keys))
         return user_create(
-            actor=None, username=username, display_name=name or username,
-            password=PASSWORD, role_ids=[r.pk for r in roles], active=active,
+            actor=None,
+            username=username,
+            display_name=name or username,
+            password=PASSWORD,
+            role_ids=[r.pk for r in roles],
+            active=active,
         )
 
 

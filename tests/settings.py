@@ -3,6 +3,6 @@
 import os
 
 os.environ["LENDDESK_ENV"] = "test"
-os.environ.setdefault("LENDDESK_HOME", "/tmp/lenddesk-test-home")
+os.environ.setdefault("LENDDESK_HOME", "/tmp/lenddesk-test-home")  # noqa: S108
 
-from lenddesk.settings import *  # noqa: E402, F403
+from lenddesk.settings import *  # noqa: F403

@@ -29,7 +29,9 @@ def test_token_then_me(client, tenant_a):
     response = _token(client, tenant_a)
     assert response.status_code == 200
     body = response.json()
-    assert body["token_type"] == "Bearer" and body["token"].startswith("ld_%d_" % tenant_a.pk)
+    assert body["token_type"] == "Bearer" and body["token"].startswith(
+        "ld_%d_" % tenant_a.pk
+    )
     me = client.get("/api/v1/me/", **_bearer(body["token"]))
     assert me.status_code == 200
     data = me.json()
@@ -65,7 +67,10 @@ def test_bad_credentials_give_the_error_shape(client, tenant_a):
         content_type="application/json",
     )
     assert unknown_firm.status_code == 401
-    assert unknown_firm.json()["detail"] == _token(client, tenant_a, password="x").json()["detail"]
+    assert (
+        unknown_firm.json()["detail"]
+        == _token(client, tenant_a, password="x").json()["detail"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -87,7 +92,9 @@ def test_bad_input_names_the_fields(client, db, body, fields):
 
 
 def test_malformed_json_is_a_400_not_a_500(client, db):
-    response = client.post("/api/v1/auth/token", "{not json", content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", "{not json", content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "parse_error"
 
@@ -115,7 +122,9 @@ def test_expired_and_revoked_tokens_fail(client, tenant_a):
     assert client.get("/api/v1/me/", **_bearer(raw)).status_code == 401
     raw2 = _token(client, tenant_a).json()["token"]
     with tenant_context(tenant_a):
-        ApiToken.objects.filter(key_hash=ApiToken.hash_secret(raw2)).update(revoked_at=timezone.now())
+        ApiToken.objects.filter(key_hash=ApiToken.hash_secret(raw2)).update(
+            revoked_at=timezone.now()
+        )
     assert client.get("/api/v1/me/", **_bearer(raw2)).status_code == 401
 
 
@@ -132,7 +141,10 @@ def test_basic_auth_and_session_are_not_api_pathways(client, admin_a, tenant_a):
     import base64
 
     basic = base64.b64encode(b"admin:" + PASSWORD.encode()).decode()
-    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION="Basic " + basic).status_code == 401
+    assert (
+        client.get("/api/v1/me/", HTTP_AUTHORIZATION="Basic " + basic).status_code
+        == 401
+    )
     from tests.conftest import force_session
 
     force_session(client, admin_a)
@@ -159,7 +171,9 @@ def test_token_endpoint_is_throttled(client, tenant_a, settings):
     from django.core.cache import cache
 
     cache.clear()
-    statuses = [_token(Client(), tenant_a, password="wrong").status_code for _ in range(25)]
+    statuses = [
+        _token(Client(), tenant_a, password="wrong").status_code for _ in range(25)
+    ]
     assert 429 in statuses
     throttled = _token(Client(), tenant_a, password="wrong")
     assert throttled.status_code == 429

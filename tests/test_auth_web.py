@@ -14,7 +14,10 @@ from tests.factories import PASSWORD, make_user
 
 
 def _login(client, tenant, username, password):
-    return client.post("/accounts/login/", {"tenant": tenant, "username": username, "password": password})
+    return client.post(
+        "/accounts/login/",
+        {"tenant": tenant, "username": username, "password": password},
+    )
 
 
 def test_login_page_is_chinese_by_default(client, db):
@@ -40,7 +43,9 @@ def test_salesperson_home_has_no_plan_card(client, salesperson_a):
     assert 'data-testid="plan-card"' not in html
 
 
-def test_wrong_password_unknown_user_and_unknown_firm_look_the_same(client, admin_a, tenant_a):
+def test_wrong_password_unknown_user_and_unknown_firm_look_the_same(
+    client, admin_a, tenant_a
+):
     answers = [
         _login(client, tenant_a.slug, "admin", "wrong-password"),
         _login(client, tenant_a.slug, "nobody", "wrong-password"),
@@ -56,7 +61,9 @@ def test_wrong_password_unknown_user_and_unknown_firm_look_the_same(client, admi
 
 
 def test_login_form_names_missing_fields(client, db):
-    response = client.post("/accounts/login/", {"tenant": "", "username": "", "password": ""})
+    response = client.post(
+        "/accounts/login/", {"tenant": "", "username": "", "password": ""}
+    )
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"tenant", "username", "password"}
 
@@ -64,12 +71,19 @@ def test_login_form_names_missing_fields(client, db):
 def test_login_is_audited_and_next_is_kept_safe(client, admin_a, tenant_a):
     response = client.post(
         "/accounts/login/",
-        {"tenant": tenant_a.slug, "username": "admin", "password": PASSWORD,
-         "next": "https://evil.example/"},
+        {
+            "tenant": tenant_a.slug,
+            "username": "admin",
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+        },
     )
     assert response["Location"] == "/"
     with tenant_context(tenant_a):
-        assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=admin_a).count() == 1
+        assert (
+            AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=admin_a).count()
+            == 1
+        )
 
 
 def test_pages_need_login(client, db):
@@ -88,15 +102,46 @@ def test_logout_needs_post_and_ends_the_session(client, admin_a):
 def test_password_change_policy_errors_name_the_field(client, admin_a):
     login(client, admin_a)
     cases = [
-        ({"old_password": "wrong", "new_password": "Better#Pass9", "new_password_again": "Better#Pass9"}, "old_password"),
-        ({"old_password": PASSWORD, "new_password": "alllowercase", "new_password_again": "alllowercase"}, "new_password"),
-        ({"old_password": PASSWORD, "new_password": "Ab1!", "new_password_again": "Ab1!"}, "new_password"),
-        ({"old_password": PASSWORD, "new_password": "Better#Pass9", "new_password_again": "Other#Pass9"}, "new_password_again"),
+        (
+            {
+                "old_password": "wrong",
+                "new_password": "Better#Pass9",
+                "new_password_again": "Better#Pass9",
+            },
+            "old_password",
+        ),
+        (
+            {
+                "old_password": PASSWORD,
+                "new_password": "alllowercase",
+                "new_password_again": "alllowercase",
+            },
+            "new_password",
+        ),
+        (
+            {
+                "old_password": PASSWORD,
+                "new_password": "Ab1!",
+                "new_password_again": "Ab1!",
+            },
+            "new_password",
+        ),
+        (
+            {
+                "old_password": PASSWORD,
+                "new_password": "Better#Pass9",
+                "new_password_again": "Other#Pass9",
+            },
+            "new_password_again",
+        ),
     ]
     for data, field in cases:
         response = client.post("/accounts/password/", data)
         assert response.status_code == 400
-        assert field in response.context["form"].errors, (data, response.context["form"].errors)
+        assert field in response.context["form"].errors, (
+            data,
+            response.context["form"].errors,
+        )
 
 
 def test_password_change_ends_other_sessions_but_not_this_one(client, admin_a):
@@ -105,7 +150,11 @@ def test_password_change_ends_other_sessions_but_not_this_one(client, admin_a):
     login(client, admin_a)
     response = client.post(
         "/accounts/password/",
-        {"old_password": PASSWORD, "new_password": "Better#Pass9", "new_password_again": "Better#Pass9"},
+        {
+            "old_password": PASSWORD,
+            "new_password": "Better#Pass9",
+            "new_password_again": "Better#Pass9",
+        },
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
@@ -119,7 +168,9 @@ def test_disabled_user_session_dies_at_once(client, tenant_a, admin_a):
     login(staff, worker)
     assert staff.get("/").status_code == 200
     login(client, admin_a)
-    response = client.post("/accounts/staff/%d/status/" % worker.pk, {"action": "disable"})
+    response = client.post(
+        "/accounts/staff/%d/status/" % worker.pk, {"action": "disable"}
+    )
     assert response.status_code == 302
     assert staff.get("/").status_code == 302
     refused = _login(Client(), tenant_a.slug, "worker", PASSWORD)

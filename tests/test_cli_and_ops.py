@@ -18,8 +18,19 @@ from lenddesk.tenancy.models import PlatformOperator, Tenant
 def test_createtenant_prints_one_json_object(db):
     out = io.StringIO()
     call_command(
-        "createtenant", "--name", "丁公司", "--slug", "firm-d", "--admin-username", "boss",
-        "--admin-password", "Strong#Pass1", "--seats", "7", "--modules", "customers,finance",
+        "createtenant",
+        "--name",
+        "丁公司",
+        "--slug",
+        "firm-d",
+        "--admin-username",
+        "boss",
+        "--admin-password",
+        "Strong#Pass1",
+        "--seats",
+        "7",
+        "--modules",
+        "customers,finance",
         stdout=out,
     )
     data = json.loads(out.getvalue())
@@ -43,8 +54,12 @@ def test_createtenant_prints_one_json_object(db):
     ],
 )
 def test_createtenant_bad_input_names_the_option(db, args, option):
-    base = {"--name": "戊公司", "--slug": "firm-e", "--admin-username": "boss",
-            "--admin-password": "Strong#Pass1"}
+    base = {
+        "--name": "戊公司",
+        "--slug": "firm-e",
+        "--admin-username": "boss",
+        "--admin-password": "Strong#Pass1",
+    }
     for i in range(0, len(args), 2):
         base[args[i]] = args[i + 1]
     argv = [item for pair in base.items() for item in pair]
@@ -54,7 +69,14 @@ def test_createtenant_bad_input_names_the_option(db, args, option):
 
 
 def test_createoperator(db):
-    call_command("createoperator", "--username", "ops", "--password", "Strong#Pass1", stdout=io.StringIO())
+    call_command(
+        "createoperator",
+        "--username",
+        "ops",
+        "--password",
+        "Strong#Pass1",
+        stdout=io.StringIO(),
+    )
     assert PlatformOperator.objects.get(username="ops").check_password("Strong#Pass1")
     with pytest.raises(CommandError, match="--password"):
         call_command("createoperator", "--username", "ops2", "--password", "123")
@@ -72,18 +94,39 @@ def test_demo_is_idempotent(db):
 
 
 def _run_cli(*args, env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "FIELD_ENCRYPTION_KEYS",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
     env.update(env_extra)
     return subprocess.run(
-        [sys.executable, "-m", "lenddesk", *args], capture_output=True, text=True,
-        env=env, timeout=60, check=False,
+        [sys.executable, "-m", "lenddesk", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 
 def test_production_refuses_default_secret_and_says_why(tmp_path):
-    result = _run_cli("check", env_extra={"LENDDESK_ENV": "production", "LENDDESK_HOME": str(tmp_path)})
+    result = _run_cli(
+        "check",
+        env_extra={"LENDDESK_ENV": "production", "LENDDESK_HOME": str(tmp_path)},
+    )
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr and "Refusing to start in production" in result.stderr
+    assert (
+        "SECRET_KEY" in result.stderr
+        and "Refusing to start in production" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -91,8 +134,11 @@ def test_production_refuses_debug(tmp_path):
     result = _run_cli(
         "check",
         env_extra={
-            "LENDDESK_ENV": "production", "LENDDESK_HOME": str(tmp_path), "DEBUG": "1",
-            "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.com",
+            "LENDDESK_ENV": "production",
+            "LENDDESK_HOME": str(tmp_path),
+            "DEBUG": "1",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "example.com",
             "FIELD_ENCRYPTION_KEYS": "k2:" + "A" * 43 + "=",
         },
     )
@@ -102,7 +148,15 @@ def test_production_refuses_debug(tmp_path):
 
 def test_cli_help_lists_the_commands():
     result = _run_cli("help", env_extra={})
-    for command in ("serve", "worker", "migrate", "createtenant", "createoperator", "demo", "check"):
+    for command in (
+        "serve",
+        "worker",
+        "migrate",
+        "createtenant",
+        "createoperator",
+        "demo",
+        "check",
+    ):
         assert command in result.stdout
 
 
@@ -129,7 +183,9 @@ def test_json_logs_carry_the_request_id(client, db, caplog):
     from lenddesk.web.logging import RequestIdFilter
 
     handler = logging.StreamHandler(io.StringIO())
-    handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"))
+    handler.setFormatter(
+        JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s")
+    )
     handler.addFilter(RequestIdFilter())
     logging.getLogger("django.request").addHandler(handler)
     try:
@@ -147,5 +203,5 @@ def test_security_headers(client, db):
     assert response["X-Frame-Options"] == "DENY"
     csp = response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
-    script_src = [d for d in csp.split(";") if d.strip().startswith("script-src")][0]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
     assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src

@@ -14,15 +14,22 @@ from tests.factories import PASSWORD, make_user
 
 @pytest.fixture
 def op_client(client, operator):
-    response = client.post("/platform/login/", {"username": operator.username, "password": PASSWORD})
+    response = client.post(
+        "/platform/login/", {"username": operator.username, "password": PASSWORD}
+    )
     assert response.status_code == 302
     return client
 
 
 def _new_firm(**overrides):
     data = {
-        "name": "丙公司", "slug": "firm-c", "seats": "3", "modules": ["customers", "finance"],
-        "expires_on": "", "admin_username": "boss", "admin_display_name": "老板",
+        "name": "丙公司",
+        "slug": "firm-c",
+        "seats": "3",
+        "modules": ["customers", "finance"],
+        "expires_on": "",
+        "admin_username": "boss",
+        "admin_display_name": "老板",
         "admin_password": "Strong#Pass1",
     }
     data.update(overrides)
@@ -37,10 +44,15 @@ def test_console_needs_an_operator_login(client, admin_a):
 
 
 def test_operator_login_refuses_bad_password_with_one_message(client, operator):
-    bad = client.post("/platform/login/", {"username": operator.username, "password": "nope"})
+    bad = client.post(
+        "/platform/login/", {"username": operator.username, "password": "nope"}
+    )
     unknown = client.post("/platform/login/", {"username": "ghost", "password": "nope"})
     assert bad.status_code == unknown.status_code == 400
-    assert bad.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+    assert (
+        bad.context["form"].non_field_errors()
+        == unknown.context["form"].non_field_errors()
+    )
 
 
 def test_operator_creates_a_firm_whose_admin_can_log_in(op_client, client):
@@ -52,7 +64,10 @@ def test_operator_creates_a_firm_whose_admin_can_log_in(op_client, client):
     listing = op_client.get("/platform/")
     assert "丙公司" in listing.content.decode()
     op_client.post("/platform/logout/")
-    login = op_client.post("/accounts/login/", {"tenant": "firm-c", "username": "boss", "password": "Strong#Pass1"})
+    login = op_client.post(
+        "/accounts/login/",
+        {"tenant": "firm-c", "username": "boss", "password": "Strong#Pass1"},
+    )
     assert login.status_code == 302
 
 
@@ -86,7 +101,12 @@ def test_seats_cannot_drop_below_active_staff(op_client, tenant_a):
     make_user(tenant_a, "s2")
     response = op_client.post(
         "/platform/tenants/%d/" % tenant_a.pk,
-        {"name": tenant_a.name, "seats": "1", "modules": ["customers"], "expires_on": ""},
+        {
+            "name": tenant_a.name,
+            "seats": "1",
+            "modules": ["customers"],
+            "expires_on": "",
+        },
     )
     assert response.status_code == 400
     assert "2" in " ".join(response.context["form"].errors["seats"])
@@ -98,11 +118,20 @@ def test_operator_changes_plan_and_it_is_recorded(op_client, tenant_a):
     expiry = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     response = op_client.post(
         "/platform/tenants/%d/" % tenant_a.pk,
-        {"name": "甲公司（新）", "seats": "5", "modules": ["customers"], "expires_on": expiry},
+        {
+            "name": "甲公司（新）",
+            "seats": "5",
+            "modules": ["customers"],
+            "expires_on": expiry,
+        },
     )
     assert response.status_code == 302
     tenant_a.refresh_from_db()
-    assert (tenant_a.name, tenant_a.seats, tenant_a.modules) == ("甲公司（新）", 5, ["customers"])
+    assert (tenant_a.name, tenant_a.seats, tenant_a.modules) == (
+        "甲公司（新）",
+        5,
+        ["customers"],
+    )
     event = TenantEvent.objects.get(tenant=tenant_a, action="plan_changed")
     assert event.changes["seats"] == [20, 5]
 
@@ -113,12 +142,15 @@ def test_suspended_firm_cannot_log_in_and_sessions_end(op_client, tenant_a, admi
     staff = Client()
     force_session(staff, admin_a)
     assert staff.get("/").status_code == 200
-    op_client.post("/platform/tenants/%d/status/" % tenant_a.pk, {"status": "suspended"})
+    op_client.post(
+        "/platform/tenants/%d/status/" % tenant_a.pk, {"status": "suspended"}
+    )
     tenant_a.refresh_from_db()
     assert tenant_a.is_suspended
     assert staff.get("/").status_code == 302
     refused = Client().post(
-        "/accounts/login/", {"tenant": tenant_a.slug, "username": "admin", "password": PASSWORD}
+        "/accounts/login/",
+        {"tenant": tenant_a.slug, "username": "admin", "password": PASSWORD},
     )
     assert refused.status_code == 403
     assert "suspended" in refused.content.decode() or "暂停" in refused.content.decode()

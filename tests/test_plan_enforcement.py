@@ -26,7 +26,9 @@ def test_activating_beyond_seats_fails_with_a_clear_message(client, small_firm):
     with tenant_context(small_firm):
         admin = User.objects.get(username="admin")
     force_session(client, admin)
-    response = client.post("/accounts/staff/%d/status/" % spare.pk, {"action": "activate"}, follow=True)
+    response = client.post(
+        "/accounts/staff/%d/status/" % spare.pk, {"action": "activate"}, follow=True
+    )
     html = response.content.decode()
     assert "2" in html and ("席位" in html or "seats" in html)
     with tenant_context(small_firm):
@@ -45,7 +47,12 @@ def test_creating_an_active_user_beyond_seats_fails_on_the_form(client, small_fi
     force_session(client, admin)
     response = client.post(
         "/accounts/staff/new/",
-        {"username": "third", "display_name": "三", "password": "Strong#Pass1", "active": "on"},
+        {
+            "username": "third",
+            "display_name": "三",
+            "password": "Strong#Pass1",
+            "active": "on",
+        },
     )
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
@@ -70,7 +77,9 @@ def test_a_module_outside_the_plan_is_refused_on_the_api(client, small_firm):
     with tenant_context(small_firm):
         admin = User.objects.get(username="admin")
         _token, raw = token_issue(user=admin)
-    response = client.get("/api/v1/probe-customers/", HTTP_AUTHORIZATION="Bearer " + raw)
+    response = client.get(
+        "/api/v1/probe-customers/", HTTP_AUTHORIZATION="Bearer " + raw
+    )
     assert response.status_code == 403
     assert response.json()["error"] == "module_not_in_plan"
     assert response.json()["detail"]
@@ -96,7 +105,10 @@ def test_expired_firm_is_read_only_with_a_renewal_notice(client, tenant_a, admin
     assert "read-only" in write.content.decode() or "只读" in write.content.decode()
     with tenant_context(tenant_a):
         before = User.objects.count()
-    client.post("/accounts/staff/new/", {"username": "x1", "display_name": "x", "password": "Strong#Pass1"})
+    client.post(
+        "/accounts/staff/new/",
+        {"username": "x1", "display_name": "x", "password": "Strong#Pass1"},
+    )
     with tenant_context(tenant_a):
         assert User.objects.count() == before
     assert client.post("/accounts/logout/").status_code == 302

@@ -54,7 +54,9 @@ def _as_app_role(cursor):
     assert cursor.fetchone(), (
         "The PostgreSQL role %s must exist (see .ci/run)" % settings.DB_APP_ROLE
     )
-    cursor.execute("SET LOCAL ROLE %s" % connection.ops.quote_name(settings.DB_APP_ROLE))
+    cursor.execute(
+        "SET LOCAL ROLE %s" % connection.ops.quote_name(settings.DB_APP_ROLE)
+    )
 
 
 @pytest.mark.postgres
@@ -64,7 +66,9 @@ def test_rls_raw_sql_sees_only_the_tenant_set(tenant_a, tenant_b):
         expected_a = User.objects.count()
     with connection.cursor() as cursor:
         _as_app_role(cursor)
-        cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_a.pk)])
+        cursor.execute(
+            "SELECT set_config('app.tenant_id', %s, true)", [str(tenant_a.pk)]
+        )
         cursor.execute("SELECT count(*), count(DISTINCT tenant_id) FROM accounts_user")
         assert cursor.fetchone() == (expected_a, 1)
         cursor.execute("SELECT DISTINCT tenant_id FROM audit_auditevent")
@@ -82,16 +86,21 @@ def test_rls_raw_sql_sees_only_the_tenant_set(tenant_a, tenant_b):
 def test_rls_refuses_writing_another_tenants_row(tenant_a, tenant_b):
     from django.db import DatabaseError, transaction
 
-    with pytest.raises(DatabaseError, match="row-level security"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            _as_app_role(cursor)
-            cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_a.pk)])
-            cursor.execute(
-                "INSERT INTO accounts_role (tenant_id, key, name, description, codes, "
-                "data_scope, is_system, created_at, updated_at) VALUES "
-                "(%s, 'x', 'x', '', '[]', 'self', false, now(), now())",
-                [tenant_b.pk],
-            )
+    with (
+        pytest.raises(DatabaseError, match="row-level security"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        _as_app_role(cursor)
+        cursor.execute(
+            "SELECT set_config('app.tenant_id', %s, true)", [str(tenant_a.pk)]
+        )
+        cursor.execute(
+            "INSERT INTO accounts_role (tenant_id, key, name, description, codes, "
+            "data_scope, is_system, created_at, updated_at) VALUES "
+            "(%s, 'x', 'x', '', '[]', 'self', false, now(), now())",
+            [tenant_b.pk],
+        )
 
 
 @pytest.mark.postgres
@@ -124,9 +133,7 @@ def test_audit_rows_are_append_only(tenant_a):
 
     with tenant_context(tenant_a):
         assert AuditEvent.objects.exists()
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic():
-                AuditEvent.objects.update(reason="edited")
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic():
-                AuditEvent.objects.all().delete()
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            AuditEvent.objects.update(reason="edited")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            AuditEvent.objects.all().delete()

@@ -45,27 +45,43 @@ def _django(argv: list[str]) -> int:
 def _gunicorn_args() -> list[str]:
     bind = os.environ.get("BIND", "127.0.0.1:8000")
     return [
-        sys.executable, "-m", "gunicorn", "lenddesk.wsgi:application",
-        "--bind", bind,
-        "--workers", os.environ.get("WEB_WORKERS", "2"),
-        "--threads", os.environ.get("WEB_THREADS", "4"),
-        "--worker-class", "gthread",
-        "--timeout", os.environ.get("WEB_TIMEOUT", "60"),
-        "--access-logfile", "-",
-        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "lenddesk.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        os.environ.get("WEB_WORKERS", "2"),
+        "--threads",
+        os.environ.get("WEB_THREADS", "4"),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        os.environ.get("WEB_TIMEOUT", "60"),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
 
 
 def _celery_args(kind: str) -> list[str]:
     base = [sys.executable, "-m", "celery", "-A", "lenddesk.celery"]
     if kind == "worker":
-        return [*base, "worker", "--loglevel", "INFO",
-                "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2")]
+        return [
+            *base,
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            os.environ.get("WORKER_CONCURRENCY", "2"),
+        ]
     return [*base, "beat", "--loglevel", "INFO"]
 
 
 def _exec(args: list[str]) -> int:
-    os.execv(args[0], args)
+    os.execv(args[0], args)  # noqa: S606 - our own interpreter, fixed arguments
     return 0  # not reached
 
 
@@ -100,7 +116,9 @@ def _run_all() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     bind = os.environ.get("BIND", "127.0.0.1:8000")
-    sys.stdout.write("\nLendDesk is running on http://%s/  (Ctrl+C stops it)\n\n" % bind)
+    sys.stdout.write(
+        "\nLendDesk is running on http://%s/  (Ctrl+C stops it)\n\n" % bind
+    )
     sys.stdout.flush()
     try:
         while all(child.poll() is None for child in children):

@@ -21,7 +21,7 @@ if ENV not in {"development", "test", "production"}:
 IS_PRODUCTION = ENV == "production"
 HOME = Path(os.environ.get("LENDDESK_HOME", Path.cwd() / "var")).resolve()
 
-DEFAULT_SECRET_KEY = "insecure-development-key-change-me-0123456789abcdef"
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me-0123456789abcdef"  # noqa: S105 - refused in production
 SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "0" if IS_PRODUCTION else "1") == "1" and ENV != "test"
 
@@ -53,11 +53,15 @@ if IS_PRODUCTION:
 
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+        ","
+    )
     if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    o.strip()
+    for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
+    if o.strip()
 ]
 
 INSTALLED_APPS = [
@@ -250,7 +254,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "lenddesk.security.passwords.ComplexityValidator"},
     {"NAME": "lenddesk.security.passwords.MaximumLengthValidator"},
 ]
@@ -336,7 +342,9 @@ LOGGING = {
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "ts", "levelname": "level"},
         },
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
     },
     "handlers": {
         "console": {

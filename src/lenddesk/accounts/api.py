@@ -13,6 +13,7 @@ from lenddesk.accounts.serializers import (
     TokenResponseSerializer,
 )
 from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
 from lenddesk.web.api import TenantAPIView
 
@@ -21,7 +22,9 @@ ERROR_SCHEMA = inline_serializer(
     fields={
         "error": serializers.CharField(),
         "detail": serializers.CharField(),
-        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        "fields": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField())
+        ),
     },
 )
 
@@ -36,8 +39,13 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA,
-                   403: ERROR_SCHEMA, 429: ERROR_SCHEMA},
+        responses={
+            200: TokenResponseSerializer,
+            400: ERROR_SCHEMA,
+            401: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+        },
         auth=[],
         tags=["auth"],
     )
@@ -48,20 +56,26 @@ class TokenView(APIView):
         refusal = _("The firm code, username or password is not correct.")
         tenant = Tenant.objects.filter(slug=data["tenant"].lower()).first()
         if tenant is None:
-            authenticate(request._request, username=data["username"], password=data["password"])
+            authenticate(
+                request._request, username=data["username"], password=data["password"]
+            )
             return _refused("invalid_credentials", refusal, 401)
         with tenant_context(tenant):
             user = authenticate(
                 request._request, username=data["username"], password=data["password"]
             )
             if user is None:
-                services.record_login_refused(username=data["username"], reason="bad credentials (api)")
+                services.record_login_refused(
+                    username=data["username"], reason="bad credentials (api)"
+                )
                 return _refused("invalid_credentials", refusal, 401)
             if tenant.is_suspended:
-                services.record_login_refused(username=data["username"], reason="firm suspended (api)")
+                services.record_login_refused(
+                    username=data["username"], reason="firm suspended (api)"
+                )
                 return _refused(
                     "tenant_suspended",
-                    _("Your firm's account is suspended. Please contact the platform operator."),
+                    SUSPENDED_MESSAGE,
                     403,
                 )
             token, raw = services.token_issue(user=user, client="api")

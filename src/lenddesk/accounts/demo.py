@@ -3,7 +3,7 @@
 from lenddesk.accounts.models import Role, User
 from lenddesk.accounts.services import user_create
 
-DEMO_PASSWORD = "Demo@2026"
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - printed demo log-in
 DEMO_STAFF = (
     ("gm", "王建国", "general_manager"),
     ("lead1", "李芳", "team_lead"),
@@ -25,7 +25,10 @@ def build(tenant, log) -> list[tuple[str, str, str]]:
     for username, name, role_key in DEMO_STAFF:
         if not User.objects.filter(username=username).exists():
             user_create(
-                actor=None, username=username, display_name=name, password=DEMO_PASSWORD,
+                actor=None,
+                username=username,
+                display_name=name,
+                password=DEMO_PASSWORD,
                 role_ids=[roles[role_key].pk],
             )
         logins.append((username, DEMO_PASSWORD, roles[role_key].name))

@@ -5,6 +5,6 @@ class AccountError(TextChoices):
     SEATS_FULL = "seats_full"
     USERNAME_TAKEN = "username_taken"
     INVALID_CREDENTIALS = "invalid_credentials"
-    WRONG_PASSWORD = "wrong_password"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code
     CANNOT_DISABLE_SELF = "cannot_disable_self"
     ROLE_NOT_FOUND = "role_not_found"

@@ -11,7 +11,9 @@ username_validator = RegexValidator(
 class LoginForm(forms.Form):
     tenant = forms.SlugField(label=_("Firm code"), max_length=40)
     username = forms.CharField(label=_("Username"), max_length=80)
-    password = forms.CharField(label=_("Password"), max_length=256, widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("Password"), max_length=256, widget=forms.PasswordInput
+    )
 
 
 class PasswordChangeForm(forms.Form):
@@ -41,7 +43,10 @@ class UserForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=80)
     email = forms.EmailField(label=_("Email"), required=False)
     roles = forms.TypedMultipleChoiceField(
-        label=_("Roles"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Roles"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, role_choices=(), editing=False, **kwargs):
@@ -54,10 +59,16 @@ class UserForm(forms.Form):
 
 class UserCreateForm(UserForm):
     password = forms.CharField(
-        label=_("Initial password"), max_length=256, widget=forms.PasswordInput,
-        help_text=_("At least 8 characters with 3 of: lowercase, uppercase, digits, symbols."),
+        label=_("Initial password"),
+        max_length=256,
+        widget=forms.PasswordInput,
+        help_text=_(
+            "At least 8 characters with 3 of: lowercase, uppercase, digits, symbols."
+        ),
     )
-    active = forms.BooleanField(label=_("Active (uses a seat)"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=_("Active (uses a seat)"), required=False, initial=True
+    )
 
 
 class UserStatusForm(forms.Form):

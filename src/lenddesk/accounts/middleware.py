@@ -27,17 +27,25 @@ class SessionGuardMiddleware:
             idle_limit = tenant.idle_timeout_minutes * 60
             last_seen = request.session.get(LAST_SEEN, now)
             auth_time = request.session.get(AUTH_TIME, now)
-            if now - last_seen > idle_limit or now - auth_time > settings.SESSION_COOKIE_AGE:
+            if (
+                now - last_seen > idle_limit
+                or now - auth_time > settings.SESSION_COOKIE_AGE
+            ):
                 audit_record(
                     actor=user,
                     action=AuditAction.SESSION_ENDED,
                     target=user,
-                    reason="idle timeout" if now - last_seen > idle_limit else "max age",
+                    reason="idle timeout"
+                    if now - last_seen > idle_limit
+                    else "max age",
                 )
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                messages.info(request, _("Your session ended after inactivity. Please log in again."))
+                messages.info(
+                    request,
+                    _("Your session ended after inactivity. Please log in again."),
+                )
                 return redirect(settings.LOGIN_URL)
             if now - last_seen > 30 or LAST_SEEN not in request.session:
                 request.session[LAST_SEEN] = now

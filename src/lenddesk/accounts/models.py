@@ -37,7 +37,9 @@ class Role(TenantModel):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "key"], name="role_tenant_key_uniq")
+            models.UniqueConstraint(
+                fields=["tenant", "key"], name="role_tenant_key_uniq"
+            )
         ]
 
     def __str__(self) -> str:

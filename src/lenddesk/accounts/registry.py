@@ -68,7 +68,5 @@ def default_codes_for(role_key: str) -> set[str]:
     if role_key == "admin":
         return all_codes()
     return {
-        code
-        for group in permission_groups()
-        for code in group.grants.get(role_key, ())
+        code for group in permission_groups() for code in group.grants.get(role_key, ())
     }

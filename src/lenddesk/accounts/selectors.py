@@ -12,7 +12,9 @@ def user_list(*, actor: User, status: str = "", q: str = "") -> QuerySet[User]:
     if status in UserStatus.values:
         users = users.filter(status=status)
     if q:
-        users = users.filter(username__icontains=q) | users.filter(display_name__icontains=q)
+        users = users.filter(username__icontains=q) | users.filter(
+            display_name__icontains=q
+        )
     return users
 
 

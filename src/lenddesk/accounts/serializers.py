@@ -7,7 +7,9 @@ from lenddesk.accounts.models import Role, User
 class TokenRequestSerializer(serializers.Serializer):
     tenant = serializers.SlugField(max_length=40, help_text=_("The firm code (slug)."))
     username = serializers.CharField(max_length=80)
-    password = serializers.CharField(max_length=256, trim_whitespace=False, write_only=True)
+    password = serializers.CharField(
+        max_length=256, trim_whitespace=False, write_only=True
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -39,8 +41,16 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "email", "status", "roles",
-                  "permissions", "tenant"]
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "email",
+            "status",
+            "roles",
+            "permissions",
+            "tenant",
+        ]
         read_only_fields = fields
 
     def get_permissions(self, user) -> list[str]:
@@ -50,8 +60,11 @@ class MeSerializer(serializers.ModelSerializer):
         tenant = self.context["request"]._request.tenant
         return TenantSummarySerializer(
             {
-                "id": tenant.pk, "name": tenant.name, "slug": tenant.slug,
-                "modules": sorted(tenant.modules), "expires_on": tenant.expires_on,
+                "id": tenant.pk,
+                "name": tenant.name,
+                "slug": tenant.slug,
+                "modules": sorted(tenant.modules),
+                "expires_on": tenant.expires_on,
                 "read_only": tenant.is_expired(),
             }
         ).data

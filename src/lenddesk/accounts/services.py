@@ -47,7 +47,8 @@ def _resolve_roles(role_ids: Iterable[int]) -> list[Role]:
     roles = list(Role.objects.filter(pk__in=ids))
     if len(roles) != len(ids):
         raise ValidationError(
-            {"roles": _("Choose roles of your own firm.")}, code=AccountError.ROLE_NOT_FOUND
+            {"roles": _("Choose roles of your own firm.")},
+            code=AccountError.ROLE_NOT_FOUND,
         )
     return roles
 
@@ -129,7 +130,9 @@ def user_update(
         user._permission_codes = None
     changes = diff(before, _snapshot(user))
     if changes:
-        audit_record(actor=actor, action=AuditAction.USER_UPDATED, target=user, changes=changes)
+        audit_record(
+            actor=actor, action=AuditAction.USER_UPDATED, target=user, changes=changes
+        )
     return user
 
 
@@ -146,13 +149,12 @@ def user_activate(*, actor: User, user: User) -> User:
 
 
 @transaction.atomic
-def user_disable(
-    *, actor: User, user: User, status: str = UserStatus.DISABLED
-) -> User:
+def user_disable(*, actor: User, user: User, status: str = UserStatus.DISABLED) -> User:
     """Disable (or mark departed); every session and token of the user dies at once."""
     if actor is not None and actor.pk == user.pk:
         raise ValidationError(
-            _("You cannot disable your own account."), code=AccountError.CANNOT_DISABLE_SELF
+            _("You cannot disable your own account."),
+            code=AccountError.CANNOT_DISABLE_SELF,
         )
     if status not in (UserStatus.DISABLED, UserStatus.DEPARTED):
         raise ValidationError({"status": _("Choose disabled or departed.")})
@@ -164,7 +166,10 @@ def user_disable(
     )
     user.refresh_from_db()
     audit_record(
-        actor=actor, action=AuditAction.USER_DISABLED, target=user, changes={"status": status}
+        actor=actor,
+        action=AuditAction.USER_DISABLED,
+        target=user,
+        changes={"status": status},
     )
     return user
 

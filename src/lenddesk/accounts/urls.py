@@ -10,5 +10,9 @@ urlpatterns = [
     path("staff/", views.UserListView.as_view(), name="user_list"),
     path("staff/new/", views.UserCreateView.as_view(), name="user_create"),
     path("staff/<int:user_id>/", views.UserEditView.as_view(), name="user_edit"),
-    path("staff/<int:user_id>/status/", views.UserStatusView.as_view(), name="user_status"),
+    path(
+        "staff/<int:user_id>/status/",
+        views.UserStatusView.as_view(),
+        name="user_status",
+    ),
 ]

@@ -23,6 +23,7 @@ from lenddesk.accounts.middleware import AUTH_TIME, LAST_SEEN
 from lenddesk.accounts.models import UserStatus
 from lenddesk.accounts.permissions import UserPermission
 from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.middleware import SESSION_TENANT
 from lenddesk.tenancy.models import Tenant
 from lenddesk.web.access import StaffView
@@ -47,7 +48,10 @@ class LoginView(View):
     def get(self, request):
         if request.user.is_authenticated:
             return redirect("web:home")
-        initial = {"tenant": request.GET.get("firm") or request.COOKIES.get(REMEMBER_TENANT_COOKIE, "")}
+        initial = {
+            "tenant": request.GET.get("firm")
+            or request.COOKIES.get(REMEMBER_TENANT_COOKIE, "")
+        }
         return self._render(request, LoginForm(initial=initial))
 
     def post(self, request):
@@ -63,16 +67,22 @@ class LoginView(View):
             form.add_error(None, refusal)
             return self._render(request, form, status=400)
         with tenant_context(tenant):
-            user = authenticate(request, username=data["username"], password=data["password"])
+            user = authenticate(
+                request, username=data["username"], password=data["password"]
+            )
             if user is None:
-                services.record_login_refused(username=data["username"], reason="bad credentials")
+                services.record_login_refused(
+                    username=data["username"], reason="bad credentials"
+                )
                 form.add_error(None, refusal)
                 return self._render(request, form, status=400)
             if tenant.is_suspended:
-                services.record_login_refused(username=data["username"], reason="firm suspended")
+                services.record_login_refused(
+                    username=data["username"], reason="firm suspended"
+                )
                 form.add_error(
                     None,
-                    _("Your firm's account is suspended. Please contact the platform operator."),
+                    SUSPENDED_MESSAGE,
                 )
                 return self._render(request, form, status=403)
             login(request, user)
@@ -83,13 +93,22 @@ class LoginView(View):
             services.record_login(user=user)
         response = redirect(_safe_next(request, reverse("web:home")))
         response.set_cookie(
-            REMEMBER_TENANT_COOKIE, tenant.slug, max_age=180 * 86400, httponly=True,
-            samesite="Lax", secure=request.is_secure(),
+            REMEMBER_TENANT_COOKIE,
+            tenant.slug,
+            max_age=180 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
         )
         return response
 
     def _render(self, request, form, status=200):
-        return render(request, self.template_name, {"form": form, "next": request.GET.get("next", "")}, status=status)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "next": request.GET.get("next", "")},
+            status=status,
+        )
 
 
 class LogoutView(StaffView):
@@ -140,8 +159,14 @@ class UserListView(StaffView):
         return render(
             request,
             "accounts/user_list.html",
-            {"page": page, "status": status, "q": q, "statuses": UserStatus.choices,
-             "seats_used": used, "seats": seats},
+            {
+                "page": page,
+                "status": status,
+                "q": q,
+                "statuses": UserStatus.choices,
+                "seats_used": used,
+                "seats": seats,
+            },
         )
 
 
@@ -150,25 +175,39 @@ class UserCreateView(StaffView):
 
     def get(self, request):
         form = UserCreateForm(role_choices=selectors.role_choices(actor=request.user))
-        return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+        return render(
+            request, "accounts/user_form.html", {"form": form, "creating": True}
+        )
 
     def post(self, request):
-        form = UserCreateForm(request.POST, role_choices=selectors.role_choices(actor=request.user))
+        form = UserCreateForm(
+            request.POST, role_choices=selectors.role_choices(actor=request.user)
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
                 user = services.user_create(
-                    actor=request.user, username=data["username"],
-                    display_name=data["display_name"], email=data["email"],
-                    password=data["password"], role_ids=data["roles"],
+                    actor=request.user,
+                    username=data["username"],
+                    display_name=data["display_name"],
+                    email=data["email"],
+                    password=data["password"],
+                    role_ids=data["roles"],
                     active=data["active"],
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("Staff member %(name)s created.") % {"name": user})
+                messages.success(
+                    request, _("Staff member %(name)s created.") % {"name": user}
+                )
                 return redirect("accounts:user_list")
-        return render(request, "accounts/user_form.html", {"form": form, "creating": True}, status=400)
+        return render(
+            request,
+            "accounts/user_form.html",
+            {"form": form, "creating": True},
+            status=400,
+        )
 
 
 class UserEditView(StaffView):
@@ -176,16 +215,25 @@ class UserEditView(StaffView):
 
     def _form(self, request, user, data=None):
         initial = {
-            "username": user.username, "display_name": user.display_name,
-            "email": user.email, "roles": [r.pk for r in user.roles.all()],
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": user.email,
+            "roles": [r.pk for r in user.roles.all()],
         }
-        return UserForm(data, initial=initial, editing=True,
-                        role_choices=selectors.role_choices(actor=request.user))
+        return UserForm(
+            data,
+            initial=initial,
+            editing=True,
+            role_choices=selectors.role_choices(actor=request.user),
+        )
 
     def get(self, request, user_id):
         user = selectors.user_get(actor=request.user, user_id=user_id)
-        return render(request, "accounts/user_form.html",
-                      {"form": self._form(request, user), "subject": user})
+        return render(
+            request,
+            "accounts/user_form.html",
+            {"form": self._form(request, user), "subject": user},
+        )
 
     def post(self, request, user_id):
         user = selectors.user_get(actor=request.user, user_id=user_id)
@@ -193,15 +241,24 @@ class UserEditView(StaffView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.user_update(actor=request.user, user=user,
-                                     display_name=data["display_name"], email=data["email"],
-                                     role_ids=data["roles"])
+                services.user_update(
+                    actor=request.user,
+                    user=user,
+                    display_name=data["display_name"],
+                    email=data["email"],
+                    role_ids=data["roles"],
+                )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("accounts:user_list")
-        return render(request, "accounts/user_form.html", {"form": form, "subject": user}, status=400)
+        return render(
+            request,
+            "accounts/user_form.html",
+            {"form": form, "subject": user},
+            status=400,
+        )
 
 
 class UserStatusView(StaffView):
@@ -219,9 +276,15 @@ class UserStatusView(StaffView):
                 services.user_activate(actor=request.user, user=user)
                 messages.success(request, _("%(name)s is active.") % {"name": user})
             else:
-                status = UserStatus.DEPARTED if action == "depart" else UserStatus.DISABLED
+                status = (
+                    UserStatus.DEPARTED if action == "depart" else UserStatus.DISABLED
+                )
                 services.user_disable(actor=request.user, user=user, status=status)
-                messages.success(request, _("%(name)s can no longer log in; their sessions have ended.") % {"name": user})
+                messages.success(
+                    request,
+                    _("%(name)s can no longer log in; their sessions have ended.")
+                    % {"name": user},
+                )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -11,8 +11,10 @@ class RequestFacts:
     client: str = "system"
 
 
+_NO_REQUEST = RequestFacts()
 _facts: contextvars.ContextVar[RequestFacts] = contextvars.ContextVar(
-    "lenddesk_request_facts", default=RequestFacts()
+    "lenddesk_request_facts",
+    default=_NO_REQUEST,
 )
 
 

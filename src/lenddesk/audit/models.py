@@ -54,10 +54,14 @@ class AuditEvent(TenantModel):
     class Meta:
         ordering = ["-seq"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "seq"], name="audit_tenant_seq_uniq")
+            models.UniqueConstraint(
+                fields=["tenant", "seq"], name="audit_tenant_seq_uniq"
+            )
         ]
         indexes = [
-            models.Index(fields=["tenant", "action", "seq"], name="audit_tenant_action"),
+            models.Index(
+                fields=["tenant", "action", "seq"], name="audit_tenant_action"
+            ),
             models.Index(fields=["tenant", "actor", "seq"], name="audit_tenant_actor"),
         ]
 

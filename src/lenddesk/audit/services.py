@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.db import transaction
@@ -123,7 +123,9 @@ def audit_record(
 
 
 def _lock_head(tenant_id: int) -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(tenant_id=tenant_id).first()
+    head = (
+        AuditChainHead.objects.select_for_update().filter(tenant_id=tenant_id).first()
+    )
     if head is None:
         AuditChainHead.objects.get_or_create(
             tenant_id=tenant_id, defaults={"seq": 0, "last_hash": GENESIS}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from lenddesk.accounts.api_auth import bearer_secret
 from lenddesk.accounts.models import ApiToken
 from lenddesk.tenancy.context import bind_tenant, set_database_tenant
+from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
 from lenddesk.tenancy.modules import MODULE_OF_APP, MODULES_BY_CODE
 
@@ -53,7 +54,9 @@ class TenantMiddleware:
 
 def _refuse(request: HttpRequest, status: int, code: str, detail: str):
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": code, "detail": detail, "fields": {}}, status=status)
+        return JsonResponse(
+            {"error": code, "detail": detail, "fields": {}}, status=status
+        )
     return render(
         request, "web/error.html", {"status": status, "detail": detail}, status=status
     )
@@ -61,11 +64,13 @@ def _refuse(request: HttpRequest, status: int, code: str, detail: str):
 
 def _module_of(view_func, match) -> str | None:
     """A view's module: its class's ``module`` attribute, else its URL namespace."""
-    view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+    view_class = getattr(view_func, "view_class", None) or getattr(
+        view_func, "cls", None
+    )
     declared = getattr(view_class, "module", None)
     if declared:
         return declared
-    for namespace in (match.namespaces if match else []):
+    for namespace in match.namespaces if match else []:
         if namespace in MODULE_OF_APP:
             return MODULE_OF_APP[namespace]
     return None
@@ -80,7 +85,11 @@ class PlanMiddleware:
 
     def __call__(self, request):
         tenant = getattr(request, "tenant", None)
-        if tenant is not None and tenant.is_suspended and request.session.get(SESSION_TENANT):
+        if (
+            tenant is not None
+            and tenant.is_suspended
+            and request.session.get(SESSION_TENANT)
+        ):
             logout(request)
             return redirect(settings.LOGIN_URL)
         return self.get_response(request)
@@ -92,14 +101,18 @@ class PlanMiddleware:
             return None
         if tenant.is_suspended:
             return _refuse(
-                request, 403, "tenant_suspended",
-                _("Your firm's account is suspended. Please contact the platform operator."),
+                request,
+                403,
+                "tenant_suspended",
+                SUSPENDED_MESSAGE,
             )
         module_code = _module_of(view_func, match)
         if module_code and not tenant.has_module(module_code):
             module = MODULES_BY_CODE[module_code]
             return _refuse(
-                request, 403, "module_not_in_plan",
+                request,
+                403,
+                "module_not_in_plan",
                 _("The module “%(module)s” is not part of your firm's plan.")
                 % {"module": module.label},
             )
@@ -109,8 +122,13 @@ class PlanMiddleware:
             and (match.view_name if match else "") not in EXPIRED_WRITE_ALLOWED
         ):
             return _refuse(
-                request, 403, "tenant_expired",
-                _("Your subscription expired on %(date)s. LendDesk is read-only until it "
-                  "is renewed; nothing has been deleted.") % {"date": tenant.expires_on},
+                request,
+                403,
+                "tenant_expired",
+                _(
+                    "Your subscription expired on %(date)s. LendDesk is read-only until it "
+                    "is renewed; nothing has been deleted."
+                )
+                % {"date": tenant.expires_on},
             )
         return None

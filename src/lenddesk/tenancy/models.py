@@ -28,10 +28,14 @@ class Tenant(models.Model):
         validators=[
             RegexValidator(
                 r"^[a-z][a-z0-9-]{1,39}$",
-                _("Use 2–40 lowercase letters, digits or hyphens, starting with a letter."),
+                _(
+                    "Use 2–40 lowercase letters, digits or hyphens, starting with a letter."
+                ),
             )
         ],
-        help_text=_("Used to log in and in public links; lowercase letters, digits, hyphens."),
+        help_text=_(
+            "Used to log in and in public links; lowercase letters, digits, hyphens."
+        ),
     )
     modules = models.JSONField(_("modules"), default=list, blank=True)
     seats = models.PositiveIntegerField(
@@ -43,7 +47,9 @@ class Tenant(models.Model):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     idle_timeout_minutes = models.PositiveIntegerField(
-        _("idle session timeout (minutes)"), default=30, validators=[MinValueValidator(5)]
+        _("idle session timeout (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5)],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -27,13 +27,11 @@ def tenant_tables() -> list[str]:
 
 
 def _is_tenant_table(model) -> bool:
-    if not model._meta.managed or model._meta.proxy:
-        return False
-    if issubclass(model, TenantModel):
-        return True
     # Many-to-many tables between tenant models carry no tenant column; their rows are
     # reachable only through both tenant-scoped ends, so they are left to those.
-    return False
+    return (
+        model._meta.managed and not model._meta.proxy and issubclass(model, TenantModel)
+    )
 
 
 def enable_rls(using: str = "default") -> list[str]:
@@ -69,9 +67,12 @@ def _grant_app_role(cursor, connection) -> None:
         return
     quoted = connection.ops.quote_name(role)
     cursor.execute(
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %s" % quoted
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %s"
+        % quoted
     )
-    cursor.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %s" % quoted)
+    cursor.execute(
+        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %s" % quoted
+    )
 
 
 def rls_status(using: str = "default") -> dict[str, tuple[bool, bool]]:

@@ -34,7 +34,11 @@ def _clean_modules(modules: Iterable[str]) -> list[str]:
 
 
 def _event(
-    tenant: Tenant, operator: PlatformOperator | None, action: str, changes: dict, ip=None
+    tenant: Tenant,
+    operator: PlatformOperator | None,
+    action: str,
+    changes: dict,
+    ip=None,
 ) -> None:
     TenantEvent.objects.create(
         tenant=tenant, operator=operator, action=action, changes=changes, ip=ip
@@ -152,18 +156,26 @@ def tenant_update_plan(
         _event(tenant, operator, "plan_changed", changes, ip)
         with tenant_context(tenant):
             audit_record(
-                action=AuditAction.TENANT_SETTINGS_CHANGED, target=tenant, changes=changes
+                action=AuditAction.TENANT_SETTINGS_CHANGED,
+                target=tenant,
+                changes=changes,
             )
     return tenant
 
 
 @transaction.atomic
 def tenant_set_status(
-    *, operator: PlatformOperator | None, tenant: Tenant, status: str, ip: str | None = None
+    *,
+    operator: PlatformOperator | None,
+    tenant: Tenant,
+    status: str,
+    ip: str | None = None,
 ) -> Tenant:
     if status not in TenantStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    updated = Tenant.objects.filter(pk=tenant.pk).exclude(status=status).update(status=status)
+    updated = (
+        Tenant.objects.filter(pk=tenant.pk).exclude(status=status).update(status=status)
+    )
     tenant.refresh_from_db()
     if updated:
         _event(tenant, operator, "status_" + status, {"status": status}, ip)
@@ -177,12 +189,16 @@ def tenant_set_status(
 
 
 @transaction.atomic
-def operator_create(*, username: str, password: str, display_name: str = "") -> PlatformOperator:
+def operator_create(
+    *, username: str, password: str, display_name: str = ""
+) -> PlatformOperator:
     from django.contrib.auth import password_validation
 
     if PlatformOperator.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This operator already exists.")})
-    operator = PlatformOperator(username=username, display_name=display_name or username)
+    operator = PlatformOperator(
+        username=username, display_name=display_name or username
+    )
     try:
         password_validation.validate_password(password)
     except ValidationError as exc:

@@ -8,6 +8,12 @@ urlpatterns = [
     path("logout/", views.OperatorLogoutView.as_view(), name="logout"),
     path("", views.TenantListView.as_view(), name="tenant_list"),
     path("tenants/new/", views.TenantCreateView.as_view(), name="tenant_create"),
-    path("tenants/<int:tenant_id>/", views.TenantEditView.as_view(), name="tenant_edit"),
-    path("tenants/<int:tenant_id>/status/", views.TenantStatusView.as_view(), name="tenant_status"),
+    path(
+        "tenants/<int:tenant_id>/", views.TenantEditView.as_view(), name="tenant_edit"
+    ),
+    path(
+        "tenants/<int:tenant_id>/status/",
+        views.TenantStatusView.as_view(),
+        name="tenant_status",
+    ),
 ]

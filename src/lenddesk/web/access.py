@@ -30,7 +30,10 @@ class StaffView(View):
         return self.permissions.get("*")
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated or getattr(request, "tenant", None) is None:
+        if (
+            not request.user.is_authenticated
+            or getattr(request, "tenant", None) is None
+        ):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         codes = self.codes_for(request.method)
         if codes is None:

@@ -38,7 +38,8 @@ def validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {
             ("non_field_errors" if k == "__all__" else k): [str(m) for m in v.messages]
-            if hasattr(v, "messages") else [str(e) for e in v]
+            if hasattr(v, "messages")
+            else [str(e) for e in v]
             for k, v in exc.message_dict.items()
         }
     return {}
@@ -54,7 +55,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         fields = validation_fields(exc)
         code = getattr(exc, "code", None) or "invalid"
-        detail = summarise(fields) if fields else (exc.messages or ["Invalid input."])[0]
+        detail = (
+            summarise(fields) if fields else (exc.messages or ["Invalid input."])[0]
+        )
         return Response(
             {"error": code, "detail": detail, "fields": fields},
             status=status.HTTP_400_BAD_REQUEST,
@@ -67,8 +70,11 @@ def exception_handler(exc, context):
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)
         return Response(
-            {"error": "server_error", "detail": "Internal error. It has been logged.",
-             "fields": {}},
+            {
+                "error": "server_error",
+                "detail": "Internal error. It has been logged.",
+                "fields": {},
+            },
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, exceptions.ValidationError):
@@ -76,7 +82,11 @@ def exception_handler(exc, context):
         fields = _fields_of(data) if isinstance(data, dict) else {}
         if isinstance(data, list):
             fields = {"non_field_errors": [str(m) for m in data]}
-        response.data = {"error": "invalid", "detail": summarise(fields), "fields": fields}
+        response.data = {
+            "error": "invalid",
+            "detail": summarise(fields),
+            "fields": fields,
+        }
     else:
         detail = getattr(exc, "detail", str(exc))
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

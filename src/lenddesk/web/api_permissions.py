@@ -10,7 +10,9 @@ class IsTenantUser(permissions.BasePermission):
         user = request.user
         tenant = getattr(request._request, "tenant", None)
         return bool(
-            user and user.is_authenticated and tenant is not None
+            user
+            and user.is_authenticated
+            and tenant is not None
             and user.tenant_id == tenant.pk
         )
 

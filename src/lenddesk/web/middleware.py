@@ -23,7 +23,11 @@ class RequestIdMiddleware:
         request_id = request_id or uuid.uuid4().hex
         request.request_id = request_id
         token = set_facts(
-            RequestFacts(request_id=request_id, ip=client_ip(request), client=client_kind(request))
+            RequestFacts(
+                request_id=request_id,
+                ip=client_ip(request),
+                client=client_kind(request),
+            )
         )
         set_request_id(request_id)
         try:

@@ -35,7 +35,9 @@ class HealthView(View):
         return JsonResponse(
             {
                 "status": "ok" if healthy else "degraded",
-                "checks": {c.name: {"ok": c.ok, "detail": c.detail, "ms": c.ms} for c in checks},
+                "checks": {
+                    c.name: {"ok": c.ok, "detail": c.detail, "ms": c.ms} for c in checks
+                },
             },
             status=200 if healthy else 503,
         )
@@ -59,8 +61,18 @@ def error_400(request, exception=None):
 
 def _error(request, status: int):
     if request.path.startswith("/api/"):
-        codes = {400: "bad_request", 403: "permission_denied", 404: "not_found",
-                 500: "server_error"}
-        return JsonResponse({"error": codes[status], "detail": codes[status].replace("_", " "),
-                             "fields": {}}, status=status)
+        codes = {
+            400: "bad_request",
+            403: "permission_denied",
+            404: "not_found",
+            500: "server_error",
+        }
+        return JsonResponse(
+            {
+                "error": codes[status],
+                "detail": codes[status].replace("_", " "),
+                "fields": {},
+            },
+            status=status,
+        )
     return render(request, "web/error.html", {"status": status}, status=status)

@@ -15,11 +15,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             operator = operator_create(
-                username=options["username"], password=options["password"],
+                username=options["username"],
+                password=options["password"],
                 display_name=options["name"],
             )
         except ValidationError as exc:
             raise CommandError(
-                "; ".join("--%s: %s" % (k, " ".join(v)) for k, v in exc.message_dict.items())
+                "; ".join(
+                    "--%s: %s" % (k, " ".join(v)) for k, v in exc.message_dict.items()
+                )
             ) from exc
         self.stdout.write("Operator %s created." % operator.username)

@@ -52,9 +52,15 @@ class Command(BaseCommand):
 
 
 def _describe(exc: ValidationError) -> str:
-    option = {"name": "--name", "slug": "--slug", "seats": "--seats",
-              "modules": "--modules", "admin_username": "--admin-username",
-              "admin_password": "--admin-password", "admin_display_name": "--admin-name"}
+    option = {
+        "name": "--name",
+        "slug": "--slug",
+        "seats": "--seats",
+        "modules": "--modules",
+        "admin_username": "--admin-username",
+        "admin_password": "--admin-password",
+        "admin_display_name": "--admin-name",
+    }
     if hasattr(exc, "error_dict"):
         return "; ".join(
             "%s: %s" % (option.get(field, field), " ".join(messages))

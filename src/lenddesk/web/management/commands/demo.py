@@ -30,37 +30,47 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="Only when the database has no firm yet (first run).",
         )
 
     def handle(self, *args, **options):
-        if options["if_empty"] and Tenant.objects.exists():
-            if not Tenant.objects.filter(slug=DEMO_SLUG).exists():
-                return
+        first_run = not Tenant.objects.exclude(slug=DEMO_SLUG).exists()
+        if options["if_empty"] and not first_run:
+            return
         with transaction.atomic():
             tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
             if tenant is None:
                 tenant = tenant_provision(
-                    operator=None, name=DEMO_NAME, slug=DEMO_SLUG,
-                    admin_username="admin", admin_password=DEMO_PASSWORD,
-                    admin_display_name="系统管理员", seats=50,
+                    operator=None,
+                    name=DEMO_NAME,
+                    slug=DEMO_SLUG,
+                    admin_username="admin",
+                    admin_password=DEMO_PASSWORD,
+                    admin_display_name="系统管理员",
+                    seats=50,
                     modules=[m.code for m in OPTIONAL_MODULES],
                     expires_on=timezone.localdate() + dt.timedelta(days=365),
                 )
             if not PlatformOperator.objects.filter(username=OPERATOR[0]).exists():
-                operator_create(username=OPERATOR[0], password=OPERATOR[1],
-                                display_name="平台运营")
+                operator_create(
+                    username=OPERATOR[0], password=OPERATOR[1], display_name="平台运营"
+                )
             logins = []
             with tenant_context(tenant):
                 for dotted in DEMO_PARTS:
                     part = importlib.import_module(dotted)
-                    result = part.build(tenant, lambda msg: self.stdout.write("  " + msg))
+                    result = part.build(
+                        tenant, lambda msg: self.stdout.write("  " + msg)
+                    )
                     if dotted.endswith("accounts.demo"):
                         logins = result
         bind = getattr(settings, "PUBLIC_URL", "") or "http://127.0.0.1:8000"
         self.stdout.write("")
-        self.stdout.write("Demo firm ready: %s  (firm code: %s)" % (tenant.name, tenant.slug))
+        self.stdout.write(
+            "Demo firm ready: %s  (firm code: %s)" % (tenant.name, tenant.slug)
+        )
         self.stdout.write("Staff log-in:     %s/accounts/login/" % bind)
         for username, password, role in logins:
             self.stdout.write("  %-10s %-12s %s" % (username, password, role))
