@@ -205,3 +205,31 @@ def test_security_headers(client, db):
     assert "frame-ancestors 'none'" in csp
     script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
     assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+
+
+def test_tasks_run_only_with_an_explicit_tenant(tenant_a, admin_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lenddesk.accounts.models import ApiToken
+    from lenddesk.accounts.services import token_issue
+    from lenddesk.accounts.tasks import _prune_for, prune_expired_tokens
+
+    with pytest.raises(TypeError):
+        _prune_for()  # no tenant given: refuses to guess
+    with pytest.raises(Tenant.DoesNotExist):
+        _prune_for(tenant_id=999999)
+    with tenant_context(tenant_a):
+        old, _raw = token_issue(user=admin_a)
+        fresh, _raw = token_issue(user=admin_a)
+        ApiToken.objects.filter(pk=old.pk).update(
+            expires_at=timezone.now() - dt.timedelta(days=2)
+        )
+    assert prune_expired_tokens.apply().get() == 1
+    with tenant_context(tenant_a):
+        assert list(ApiToken.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_check_command_passes_on_a_sound_setup(db):
+    call_command("check", stdout=io.StringIO())

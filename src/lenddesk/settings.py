@@ -205,6 +205,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = ENV == "test"
 CELERY_BEAT_SCHEDULE_FILENAME = str(HOME / "celerybeat-schedule")
 CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    "prune-expired-tokens": {"task": "accounts.prune_expired_tokens", "schedule": 3600},
+    "clear-expired-sessions": {
+        "task": "accounts.clear_expired_sessions",
+        "schedule": 86400,
+    },
+}
 
 # --- Sessions and security headers ----------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 3600  # absolute lifetime; idle timeout is per tenant

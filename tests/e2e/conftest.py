@@ -14,8 +14,13 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", "test-results"))
 
@@ -45,13 +50,25 @@ def live_app(tmp_path_factory):
     """``lenddesk run`` on the embedded default (SQLite, no other server)."""
     home = tmp_path_factory.mktemp("lenddesk-home")
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(LENDDESK_ENV="development", LENDDESK_HOME=str(home), BIND="127.0.0.1:%d" % port,
-               WEB_WORKERS="1", WORKER_CONCURRENCY="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        LENDDESK_ENV="development",
+        LENDDESK_HOME=str(home),
+        BIND="127.0.0.1:%d" % port,
+        WEB_WORKERS="1",
+        WORKER_CONCURRENCY="1",
+    )
     log = open(home / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "lenddesk", "run"], env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lenddesk", "run"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = "http://127.0.0.1:%d" % port
     try:
@@ -75,14 +92,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         yield instance
         instance.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860}, locale="en-US"
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

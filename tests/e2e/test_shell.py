@@ -17,7 +17,9 @@ def _login(page, url, username="admin", password="Demo@2026"):  # noqa: S107
 
 def test_admin_logs_in_sees_chinese_shell_and_switches_to_english(page, live_app):
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
+    )
     _login(page, live_app)
     page.wait_for_selector('[data-testid="profile-card"]')
     assert "退出登录" in page.content()
@@ -41,7 +43,9 @@ def test_wrong_password_shows_a_clear_error(page, live_app):
 
 
 def test_shell_works_on_a_phone_screen(browser, live_app):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True
+    )
     page = context.new_page()
     _login(page, live_app, username="sales1")
     page.wait_for_selector('[data-testid="profile-card"]')

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -242,3 +243,14 @@ def record_login_refused(*, username: str, reason: str) -> None:
 
 def record_logout(*, user: User) -> None:
     audit_record(actor=user, action=AuditAction.LOGOUT, target=user)
+
+
+@transaction.atomic
+def tokens_prune(*, older_than: dt.timedelta | None = None) -> int:
+    """Delete tokens that expired or were revoked more than a day ago (housekeeping:
+    an unusable token carries no history worth keeping; issue and revoke are audited)."""
+    cutoff = timezone.now() - (older_than or dt.timedelta(days=1))
+    deleted, _ = ApiToken.objects.filter(
+        Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)
+    ).delete()
+    return deleted

@@ -14,4 +14,6 @@ class TenancyConfig(AppConfig):
     verbose_name = "Tenancy"
 
     def ready(self):
+        from lenddesk.tenancy import checks  # noqa: F401 - registers the checks
+
         post_migrate.connect(_enable_rls, sender=self, dispatch_uid="lenddesk-rls")
