@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from lenddesk.accounts.middleware import LAST_SEEN
-from lenddesk.accounts.models import User
 from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.tenancy.context import tenant_context
 from tests.conftest import force_session, login
@@ -215,4 +214,26 @@ def test_staff_page_lists_only_own_firm(client, admin_a, tenant_b):
     login(client, admin_a)
     html = client.get("/accounts/staff/").content.decode()
     assert "stranger" not in html and "admin" in html
-    assert User  # imported for clarity of intent
+
+
+def test_error_pages_share_the_look(client, salesperson_a):
+    not_found = client.get("/no-such-page/")
+    assert not_found.status_code == 404
+    assert "LendDesk" in not_found.content.decode()
+    assert 'data-testid="error-detail"' in not_found.content.decode()
+    login(client, salesperson_a)
+    forbidden = client.get("/accounts/staff/")
+    assert forbidden.status_code == 403
+    assert 'data-testid="error-detail"' in forbidden.content.decode()
+
+
+def test_server_error_page_hides_details(client, db):
+    from lenddesk import urls
+    from lenddesk.web.views import error_500
+
+    assert urls.handler500 == "lenddesk.web.views.error_500"
+
+    request = client.get("/healthz").wsgi_request
+    response = error_500(request)
+    assert response.status_code == 500
+    assert b"Traceback" not in response.content

@@ -103,6 +103,7 @@ def _run_cli(*args, env_extra):
             "DEBUG",
             "ALLOWED_HOSTS",
             "FIELD_ENCRYPTION_KEYS",
+            "BLIND_INDEX_KEY",
             "DJANGO_SETTINGS_MODULE",
         }
     }
@@ -140,6 +141,7 @@ def test_production_refuses_debug(tmp_path):
             "SECRET_KEY": "x" * 50,
             "ALLOWED_HOSTS": "example.com",
             "FIELD_ENCRYPTION_KEYS": "k2:" + "A" * 43 + "=",
+            "BLIND_INDEX_KEY": "B" * 43 + "=",
         },
     )
     assert result.returncode != 0

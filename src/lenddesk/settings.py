@@ -25,11 +25,18 @@ DEFAULT_SECRET_KEY = "insecure-development-key-change-me-0123456789abcdef"  # no
 SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "0" if IS_PRODUCTION else "1") == "1" and ENV != "test"
 
-# Development-only field key: 32 zero-free bytes, base64. Production must set its own.
-DEFAULT_FIELD_ENCRYPTION_KEYS = "k1:ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="
+# Key ring wrapping the per-tenant data keys, newest first: ``id:base64(32 bytes)``.
+# The development default is refused in production.
+DEFAULT_FIELD_ENCRYPTION_KEYS = "k1:bGVuZGRlc2stZGV2ZWxvcG1lbnQta2V5LTMyYnl0ZXM="
 FIELD_ENCRYPTION_KEYS = os.environ.get(
     "FIELD_ENCRYPTION_KEYS", DEFAULT_FIELD_ENCRYPTION_KEYS
 )
+
+
+# Key of the HMAC blind indexes (exact search on encrypted phone / ID numbers). Kept off
+# the database: with it and a dump, phone numbers can be brute-forced.
+DEFAULT_BLIND_INDEX_KEY = "bGVuZGRlc2stZGV2LWJsaW5kLWluZGV4LWtleS0zMmI="
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", DEFAULT_BLIND_INDEX_KEY)
 
 
 def _refuse_unsafe_production() -> None:
@@ -40,6 +47,8 @@ def _refuse_unsafe_production() -> None:
         problems.append("DEBUG is on (unset DEBUG or set DEBUG=0)")
     if FIELD_ENCRYPTION_KEYS == DEFAULT_FIELD_ENCRYPTION_KEYS:
         problems.append("FIELD_ENCRYPTION_KEYS is the development default")
+    if BLIND_INDEX_KEY == DEFAULT_BLIND_INDEX_KEY:
+        problems.append("BLIND_INDEX_KEY is the development default")
     if not os.environ.get("ALLOWED_HOSTS"):
         problems.append("ALLOWED_HOSTS is not set")
     if problems:
