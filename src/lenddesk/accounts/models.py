@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
@@ -10,6 +11,50 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lenddesk.tenancy.models import TenantManager, TenantModel
+
+
+class Department(TenantModel):
+    """A node of the firm's department tree (部门).
+
+    ``path`` is the chain of ids from the root, ``/3/8/21/``, so "this department and
+    everything below it" is one indexed prefix match.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent department"),
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=False)
+    depth = models.PositiveSmallIntegerField(default=1, editable=False)
+    leader = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("leader"),
+    )
+    sort = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "parent", "name"], name="department_sibling_name_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "path"], name="department_tenant_path")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class DataScope(models.TextChoices):
@@ -30,6 +75,33 @@ class Role(TenantModel):
     data_scope = models.CharField(
         _("data scope"), max_length=20, choices=DataScope, default=DataScope.SELF
     )
+    custom_departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chosen departments"),
+        help_text=_("Used with the data scope “chosen departments” (with subtrees)."),
+    )
+    allowed_clients = models.JSONField(
+        _("allowed clients"),
+        default=list,
+        blank=True,
+        help_text=_("Empty means every client: web, mobile app, API."),
+    )
+    login_weekdays = models.JSONField(
+        _("log-in weekdays"),
+        default=list,
+        blank=True,
+        help_text=_("0 = Monday … 6 = Sunday. Empty means every day."),
+    )
+    login_start = models.TimeField(_("log-in from"), null=True, blank=True)
+    login_end = models.TimeField(_("log-in until"), null=True, blank=True)
+    allowed_networks = models.TextField(
+        _("allowed IP ranges"),
+        blank=True,
+        help_text=_("One CIDR per line, e.g. 10.0.0.0/8. Empty means anywhere."),
+    )
+    require_totp = models.BooleanField(_("require two-factor (TOTP)"), default=False)
     is_system = models.BooleanField(_("default role"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,6 +143,30 @@ class User(TenantModel, AbstractBaseUser):
         _("status"), max_length=16, choices=UserStatus, default=UserStatus.ACTIVE
     )
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("department"),
+    )
+    superior = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subordinates",
+        verbose_name=_("superior"),
+    )
+    # Encrypted personal fields (see lenddesk.security): ciphertext plus blind indexes
+    # for exact search; ``row_key`` binds each ciphertext to this row.
+    row_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    phone_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
+    phone_last4_index = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    id_number_index = models.CharField(max_length=64, blank=True, editable=False)
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -87,6 +183,12 @@ class User(TenantModel, AbstractBaseUser):
             models.UniqueConstraint(
                 fields=["tenant", "username"], name="user_tenant_username_uniq"
             )
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "department"], name="user_tenant_department"
+            ),
+            models.Index(fields=["tenant", "phone_index"], name="user_tenant_phone"),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +226,23 @@ class User(TenantModel, AbstractBaseUser):
 
     def has_any_code(self, *codes: str) -> bool:
         return bool(self.permission_codes().intersection(codes))
+
+
+class PasswordHistory(TenantModel):
+    """Hashes of a user's previous passwords, so the last N cannot be reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["tenant", "user"], name="pwhistory_tenant_user")
+        ]
+
+    def __str__(self) -> str:
+        return "%s@%s" % (self.user_id, self.created_at)
 
 
 class ApiToken(TenantModel):

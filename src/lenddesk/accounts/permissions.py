@@ -13,6 +13,8 @@ class UserPermission(TextChoices):
     CREATE = "user.create", _("Create staff")
     CHANGE = "user.change", _("Edit staff")
     ACTIVATE = "user.activate", _("Activate or disable staff")
+    REVEAL_PHONE = "user.reveal_phone", _("Reveal staff phone numbers")
+    REVEAL_ID = "user.reveal_id", _("Reveal staff ID numbers")
 
 
 @register_permissions(module="org", grants={"general_manager": ["role.view"]})

@@ -51,6 +51,21 @@ class Tenant(models.Model):
         default=30,
         validators=[MinValueValidator(5)],
     )
+    lockout_failures = models.PositiveSmallIntegerField(
+        _("failed log-ins before lockout"), default=5, validators=[MinValueValidator(3)]
+    )
+    lockout_window_minutes = models.PositiveSmallIntegerField(
+        _("counting window (minutes)"), default=15, validators=[MinValueValidator(1)]
+    )
+    lockout_minutes = models.PositiveSmallIntegerField(
+        _("lockout length (minutes)"), default=30, validators=[MinValueValidator(1)]
+    )
+    password_max_age_days = models.PositiveSmallIntegerField(
+        _("password rotation (days, 0 = never)"), default=90
+    )
+    password_history = models.PositiveSmallIntegerField(
+        _("previous passwords that cannot be reused"), default=5
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
