@@ -7,6 +7,7 @@ Apps declare which module their URLs belong to through ``MODULE_OF_APP``.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ MODULES: tuple[Module, ...] = (
     Module("products", _("Loan products and matching"), "M6"),
     Module("orders", _("Orders and workflow"), "M7"),
     Module("contracts", _("Contracts"), "M8"),
-    Module("finance", _("Finance"), "M9"),
+    Module("finance", pgettext_lazy("module", "Finance"), "M9"),
     Module("performance", _("Performance"), "M10"),
     Module("analytics", _("Analytics"), "M11"),
     Module("portal", _("Customer and partner portals"), "M12"),
