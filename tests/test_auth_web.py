@@ -168,7 +168,8 @@ def test_disabled_user_session_dies_at_once(client, tenant_a, admin_a):
     assert staff.get("/").status_code == 200
     login(client, admin_a)
     response = client.post(
-        "/accounts/staff/%d/status/" % worker.pk, {"action": "disable"}
+        "/accounts/staff/%d/departure/" % worker.pk,
+        {"status": "disabled", "kind": "pool"},
     )
     assert response.status_code == 302
     assert staff.get("/").status_code == 302

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",
     "lenddesk.tenancy",
     "lenddesk.accounts",
     "lenddesk.audit",
@@ -115,10 +116,27 @@ MIDDLEWARE = [
 ROOT_URLCONF = "lenddesk.urls"
 WSGI_APPLICATION = "lenddesk.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["lenddesk.accounts.backends.TenantUserBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "lenddesk.accounts.backends.TenantUserBackend",
+]
 # Usernames are unique per firm, (tenant, username); the backend looks up within the
 # current tenant only.
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# axes.W002: the log-in views handle a locked account themselves (same page and status
+# for known and unknown usernames) instead of AxesMiddleware's generic 429 page.
+SILENCED_SYSTEM_CHECKS = ["auth.W004", "axes.W002"]
+
+# Lockout per (firm, username), limits from the firm's settings (see accounts.lockout).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "lenddesk.accounts.lockout.lockout_username"
+AXES_FAILURE_LIMIT = "lenddesk.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "lenddesk.accounts.lockout.cooloff_time"
+AXES_CLIENT_IP_CALLABLE = "lenddesk.accounts.lockout.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 
@@ -343,6 +361,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Shared credential of the firm's mobile app build; tokens it obtains have client "mobile".
+MOBILE_APP_KEY = os.environ.get("MOBILE_APP_KEY", "")
 API_TOKEN_TTL = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "12")))
 
 # --- Logging --------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from lenddesk.accounts import api_org
 from lenddesk.accounts.api import MeView, TokenView
 from lenddesk.web.views import HealthView
 
@@ -9,6 +10,13 @@ api_v1 = [
     path("auth/token", TokenView.as_view(), name="auth_token"),
     path("auth/token/", TokenView.as_view()),
     path("me/", MeView.as_view(), name="me"),
+    path("departments/", api_org.DepartmentListAPI.as_view(), name="department_list"),
+    path("departments/<int:pk>/", api_org.DepartmentDetailAPI.as_view(), name="department_detail"),
+    path("roles/", api_org.RoleListAPI.as_view(), name="role_list"),
+    path("roles/<int:pk>/", api_org.RoleDetailAPI.as_view(), name="role_detail"),
+    path("users/", api_org.UserListAPI.as_view(), name="user_list"),
+    path("users/<int:pk>/", api_org.UserDetailAPI.as_view(), name="user_detail"),
+    path("users/<int:pk>/reveal/", api_org.UserRevealAPI.as_view(), name="user_reveal"),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -17,6 +25,7 @@ urlpatterns = [
     path("", include("lenddesk.web.urls")),
     path("accounts/", include("lenddesk.accounts.urls")),
     path("platform/", include("lenddesk.tenancy.urls")),
+    path("audit/", include("lenddesk.audit.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", HealthView.as_view(), name="healthz"),

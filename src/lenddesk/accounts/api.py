@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -6,14 +7,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from lenddesk.accounts import services
+from lenddesk.accounts import authflow, mfa, services
 from lenddesk.accounts.serializers import (
     MeSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
 from lenddesk.tenancy.context import tenant_context
-from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
 from lenddesk.web.api import TenantAPIView
 
@@ -53,36 +53,62 @@ class TokenView(APIView):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        refusal = _("The firm code, username or password is not correct.")
         tenant = Tenant.objects.filter(slug=data["tenant"].lower()).first()
         if tenant is None:
             authenticate(
                 request._request, username=data["username"], password=data["password"]
             )
-            return _refused("invalid_credentials", refusal, 401)
-        with tenant_context(tenant):
-            user = authenticate(
-                request._request, username=data["username"], password=data["password"]
+            return _refused(
+                "invalid_credentials", authflow.bad_credentials_message(), 401
             )
-            if user is None:
-                services.record_login_refused(
-                    username=data["username"], reason="bad credentials (api)"
+        client = "mobile" if _is_mobile_app(request) else "api"
+        with tenant_context(tenant):
+            outcome = authflow.check_password(
+                request._request,
+                tenant=tenant,
+                username=data["username"],
+                password=data["password"],
+                client=client,
+            )
+            if outcome.code:
+                status_code = (
+                    401 if outcome.code in ("invalid_credentials", "locked") else 403
                 )
-                return _refused("invalid_credentials", refusal, 401)
-            if tenant.is_suspended:
-                services.record_login_refused(
-                    username=data["username"], reason="firm suspended (api)"
-                )
+                return _refused(outcome.code, outcome.message, status_code)
+            if outcome.needs_enrolment:
                 return _refused(
-                    "tenant_suspended",
-                    SUSPENDED_MESSAGE,
+                    "totp_enrolment_required",
+                    _(
+                        "Your role requires two-factor log-in: set it up by logging in on the web first."
+                    ),
                     403,
                 )
-            token, raw = services.token_issue(user=user, client="api")
+            if outcome.needs_second_factor and not mfa.second_factor_verify(
+                user=outcome.user, code=data.get("otp", "")
+            ):
+                services.record_login_refused(
+                    username=data["username"],
+                    reason="second factor missing or wrong (api)",
+                )
+                return _refused(
+                    "otp_required",
+                    _("Send the current code of your authenticator app as “otp”."),
+                    401,
+                )
+            token, raw = services.token_issue(user=outcome.user, client=client)
         return Response(
             {"token": raw, "expires_at": token.expires_at, "token_type": "Bearer"},
             status=status.HTTP_200_OK,
         )
+
+
+def _is_mobile_app(request) -> bool:
+    """The mobile app proves itself with its own credential, not a User-Agent."""
+    import hmac
+
+    expected = settings.MOBILE_APP_KEY
+    given = request.META.get("HTTP_X_LENDDESK_APP_KEY", "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _refused(code: str, message: str, http_status: int) -> Response:

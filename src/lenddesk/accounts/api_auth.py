@@ -4,7 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from lenddesk.accounts import login_policy
 from lenddesk.accounts.models import ApiToken
+from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import get_current_tenant
 
 
@@ -33,6 +35,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not token.is_usable():
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        refusal = login_policy.check(
+            token.user, client=token.client, ip=client_ip(request)
+        )
+        if refusal is not None:
+            raise exceptions.AuthenticationFailed(refusal.message, code=refusal.code)
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         request.api_token = token
         return token.user, token

@@ -1,6 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
-from lenddesk.accounts.permissions import UserPermission
+from lenddesk.accounts.permissions import (
+    DepartmentPermission,
+    RolePermission,
+    TenantPermission,
+    UserPermission,
+)
 from lenddesk.web.menu import MenuItem, register_menu
 
 register_menu(
@@ -12,5 +17,22 @@ register_menu(
         codes=(UserPermission.VIEW,),
         icon="users",
         order=900,
+    ),
+    MenuItem(
+        _("Departments"),
+        "accounts:department_list",
+        "org",
+        codes=(DepartmentPermission.VIEW,),
+        order=910,
+    ),
+    MenuItem(
+        _("Roles"), "accounts:role_list", "org", codes=(RolePermission.VIEW,), order=920
+    ),
+    MenuItem(
+        _("Security settings"),
+        "accounts:security_settings",
+        "org",
+        codes=(TenantPermission.SETTINGS,),
+        order=930,
     ),
 )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.security.fields import EncryptedFieldsMixin
 from lenddesk.tenancy.models import TenantManager, TenantModel
 
 
@@ -129,7 +130,7 @@ class UserManager(TenantManager):
         return self.get(username=username)
 
 
-class User(TenantModel, AbstractBaseUser):
+class User(EncryptedFieldsMixin, TenantModel, AbstractBaseUser):
     """A staff member of one firm. Usernames are unique within a firm only."""
 
     username = models.CharField(
@@ -176,6 +177,8 @@ class User(TenantModel, AbstractBaseUser):
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS = ["display_name"]
+    ENCRYPTED_FIELDS = {"phone": "phone", "id_number": "national_id"}
+    REVEAL_CODES = {"phone": "user.reveal_phone", "id_number": "user.reveal_id"}
 
     class Meta(TenantModel.Meta):
         ordering = ["id"]
@@ -290,3 +293,37 @@ class ApiToken(TenantModel):
             and self.user.is_active
             and self.user.session_epoch == self.session_epoch
         )
+
+
+class TotpDevice(EncryptedFieldsMixin, TenantModel):
+    """A user's authenticator app (TOTP, RFC 6238). The shared secret is stored
+    encrypted; ``last_t`` refuses a code that was already used."""
+
+    ENCRYPTED_FIELDS = {"key": "text"}
+    REVEAL_CODES: dict[str, str] = {}
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    key_cipher = models.BinaryField()
+    row_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    confirmed = models.BooleanField(default=False)
+    last_t = models.BigIntegerField(default=-1)
+    failures = models.PositiveIntegerField(default=0)
+    throttled_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return "TOTP %s" % self.user_id
+
+
+class RecoveryCode(TenantModel):
+    """One-time codes for a lost phone; only their SHA-256 is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "user"], name="recovery_tenant_user")]
+
+    def __str__(self) -> str:
+        return "recovery %s" % self.user_id

@@ -29,3 +29,12 @@ class RolePermission(TextChoices):
 class TenantPermission(TextChoices):
     VIEW_PLAN = "tenant.view_plan", _("See the plan, seats and expiry")
     SETTINGS = "tenant.settings", _("Change firm settings")
+
+
+@register_permissions(
+    module="org",
+    grants={"general_manager": ["department.view"], "team_lead": ["department.view"]},
+)
+class DepartmentPermission(TextChoices):
+    VIEW = "department.view", _("View departments")
+    CHANGE = "department.change", _("Edit departments")

@@ -4,11 +4,28 @@ scopes over staff arrive with the organisation tree."""
 from django.db.models import QuerySet
 from django.http import Http404
 
-from lenddesk.accounts.models import ApiToken, Role, User, UserStatus
+from lenddesk.accounts.models import ApiToken, Department, Role, User, UserStatus
+from lenddesk.accounts.scope import scope_q
 
 
-def user_list(*, actor: User, status: str = "", q: str = "") -> QuerySet[User]:
-    users = User.objects.prefetch_related("roles").order_by("-id")
+def users_visible_to(actor: User) -> QuerySet[User]:
+    """Staff the actor may see: the firm's staff narrowed by the actor's data scope."""
+    return User.objects.filter(scope_q(actor, owner=""))
+
+
+def user_list(
+    *, actor: User, status: str = "", q: str = "", department_id: int | None = None
+) -> QuerySet[User]:
+    users = (
+        users_visible_to(actor)
+        .select_related("department", "superior")
+        .prefetch_related("roles")
+        .order_by("-id")
+    )
+    if department_id:
+        department = Department.objects.filter(pk=department_id).first()
+        if department is not None:
+            users = users.filter(department__path__startswith=department.path)
     if status in UserStatus.values:
         users = users.filter(status=status)
     if q:
@@ -19,7 +36,13 @@ def user_list(*, actor: User, status: str = "", q: str = "") -> QuerySet[User]:
 
 
 def user_get(*, actor: User, user_id: int) -> User:
-    user = User.objects.prefetch_related("roles").filter(pk=user_id).first()
+    user = (
+        users_visible_to(actor)
+        .select_related("department", "superior")
+        .prefetch_related("roles")
+        .filter(pk=user_id)
+        .first()
+    )
     if user is None:
         raise Http404
     return user
@@ -38,3 +61,41 @@ def seat_usage() -> tuple[int, int]:
 
 def token_list(*, actor: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=actor).order_by("-id")
+
+
+def department_tree() -> list[Department]:
+    """The whole tree in display order (parents before children), with member counts."""
+    from django.db.models import Count, Q
+
+    return list(
+        Department.objects.select_related("leader")
+        .annotate(
+            member_count=Count("members", filter=Q(members__status=UserStatus.ACTIVE))
+        )
+        .order_by("path")
+    )
+
+
+def department_get(*, department_id: int) -> Department:
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise Http404
+    return department
+
+
+def role_list() -> QuerySet[Role]:
+    from django.db.models import Count
+
+    return Role.objects.annotate(user_count=Count("users")).order_by("id")
+
+
+def role_get(*, role_id: int) -> Role:
+    role = Role.objects.filter(pk=role_id).first()
+    if role is None:
+        raise Http404
+    return role
+
+
+def active_colleagues(*, exclude: User | None = None) -> QuerySet[User]:
+    users = User.objects.filter(status=UserStatus.ACTIVE).order_by("display_name")
+    return users.exclude(pk=exclude.pk) if exclude is not None else users

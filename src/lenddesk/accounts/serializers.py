@@ -10,6 +10,14 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(
         max_length=256, trim_whitespace=False, write_only=True
     )
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Current authenticator code, when the role requires two-factor log-in."
+        ),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -68,3 +76,107 @@ class MeSerializer(serializers.ModelSerializer):
                 "read_only": tenant.is_expired(),
             }
         ).data
+
+
+class DepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=80)
+    parent = serializers.IntegerField(
+        source="parent_id", allow_null=True, required=False
+    )
+    leader = serializers.IntegerField(
+        source="leader_id", allow_null=True, required=False
+    )
+    sort = serializers.IntegerField(min_value=0, required=False, default=0)
+    path = serializers.CharField(read_only=True)
+    depth = serializers.IntegerField(read_only=True)
+
+
+class RoleSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    key = serializers.SlugField(max_length=40, required=False)
+    name = serializers.CharField(max_length=60)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    codes = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+    data_scope = serializers.CharField(max_length=20)
+    custom_departments = serializers.ListField(
+        child=serializers.IntegerField(), required=False
+    )
+    allowed_clients = serializers.ListField(
+        child=serializers.CharField(max_length=10), required=False
+    )
+    login_weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), required=False
+    )
+    login_start = serializers.TimeField(allow_null=True, required=False)
+    login_end = serializers.TimeField(allow_null=True, required=False)
+    allowed_networks = serializers.CharField(required=False, allow_blank=True)
+    require_totp = serializers.BooleanField(required=False)
+    is_system = serializers.BooleanField(read_only=True)
+
+    def to_representation(self, role):
+        return {
+            "id": role.pk,
+            "key": role.key,
+            "name": role.name,
+            "description": role.description,
+            "codes": list(role.codes),
+            "data_scope": role.data_scope,
+            "custom_departments": sorted(
+                role.custom_departments.values_list("pk", flat=True)
+            ),
+            "allowed_clients": list(role.allowed_clients),
+            "login_weekdays": list(role.login_weekdays),
+            "login_start": role.login_start.strftime("%H:%M") if role.login_start else None,
+            "login_end": role.login_end.strftime("%H:%M") if role.login_end else None,
+            "allowed_networks": role.allowed_networks,
+            "require_totp": role.require_totp,
+            "is_system": role.is_system,
+        }
+
+
+class UserSerializer(serializers.Serializer):
+    """Staff as integrators see them: phone and ID masked unless revealed."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(max_length=80)
+    display_name = serializers.CharField(max_length=80)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    status = serializers.CharField(read_only=True)
+    department = serializers.IntegerField(
+        source="department_id", allow_null=True, required=False
+    )
+    superior = serializers.IntegerField(
+        source="superior_id", allow_null=True, required=False
+    )
+    roles = serializers.ListField(child=serializers.IntegerField(), required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    password = serializers.CharField(
+        max_length=256, write_only=True, required=False, trim_whitespace=False
+    )
+    active = serializers.BooleanField(write_only=True, required=False, default=True)
+
+    def to_representation(self, user):
+        return {
+            "id": user.pk,
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": user.email,
+            "status": user.status,
+            "department": user.department_id,
+            "superior": user.superior_id,
+            "roles": sorted(r.pk for r in user.roles.all()),
+            "phone": user.masked("phone"),
+            "id_number": user.masked("id_number"),
+        }
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["phone", "id_number"])
+    purpose = serializers.CharField(max_length=200)
+
+
+class RevealResponseSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()

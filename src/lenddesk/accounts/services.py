@@ -7,14 +7,23 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.errors import AccountError
-from lenddesk.accounts.models import ApiToken, Role, User, UserStatus
+from lenddesk.accounts.models import (
+    ApiToken,
+    Department,
+    PasswordHistory,
+    Role,
+    User,
+    UserStatus,
+)
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, diff
 from lenddesk.tenancy.context import require_current_tenant
@@ -57,6 +66,11 @@ def _resolve_roles(role_ids: Iterable[int]) -> list[Role]:
 def _snapshot(user: User) -> dict:
     data = {f: getattr(user, f) for f in USER_FIELDS}
     data["status"] = user.status
+    data["department"] = user.department_id
+    data["superior"] = user.superior_id
+    # Only whether they changed: the values never reach the audit log.
+    data["phone"] = user.phone_index
+    data["id_number"] = user.id_number_index
     data["roles"] = sorted(user.roles.values_list("key", flat=True)) if user.pk else []
     return data
 
@@ -71,6 +85,10 @@ def user_create(
     email: str = "",
     role_ids: Iterable[int] = (),
     active: bool = True,
+    department_id: int | None = None,
+    superior_id: int | None = None,
+    phone: str = "",
+    id_number: str = "",
 ) -> User:
     tenant = _lock_tenant()
     username = username.strip()
@@ -87,7 +105,10 @@ def user_create(
         display_name=display_name.strip(),
         email=email.strip(),
         status=UserStatus.ACTIVE if active else UserStatus.DISABLED,
+        department=_resolve_department(department_id, "department"),
+        superior=_resolve_user(superior_id, "superior"),
     )
+    _set_personal(user, phone=phone, id_number=id_number)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -121,11 +142,21 @@ def user_update(
     display_name: str,
     email: str = "",
     role_ids: Iterable[int] | None = None,
+    department_id: int | None = None,
+    superior_id: int | None = None,
+    phone: str | None = None,
+    id_number: str | None = None,
 ) -> User:
     before = _snapshot(user)
     user.display_name = display_name.strip()
     user.email = email.strip()
-    user.save(update_fields=["display_name", "email", "updated_at"])
+    user.department = _resolve_department(department_id, "department")
+    superior = _resolve_user(superior_id, "superior")
+    if superior is not None and _reports_to(superior, user):
+        raise ValidationError({"superior": _("This would make a reporting loop.")})
+    user.superior = superior
+    _set_personal(user, phone=phone, id_number=id_number)
+    user.save()
     if role_ids is not None:
         user.roles.set(_resolve_roles(role_ids))
         user._permission_codes = None
@@ -135,6 +166,32 @@ def user_update(
             actor=actor, action=AuditAction.USER_UPDATED, target=user, changes=changes
         )
     return user
+
+
+def _set_personal(user: User, *, phone: str | None, id_number: str | None) -> None:
+    """Encrypt and index the personal fields; ``None`` leaves a field unchanged."""
+    errors: dict[str, list[str]] = {}
+    for name, value in (("phone", phone), ("id_number", id_number)):
+        if value is None:
+            continue
+        try:
+            user.set_secret(name, value.strip())
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _reports_to(person: User, boss: User) -> bool:
+    """Does ``person`` (transitively) report to ``boss``? Bounded walk up the chain."""
+    seen: set[int] = set()
+    current: User | None = person
+    while current is not None and current.pk not in seen and len(seen) < 100:
+        if current.pk == boss.pk:
+            return True
+        seen.add(current.pk)
+        current = current.superior
+    return False
 
 
 @transaction.atomic
@@ -186,6 +243,8 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
         password_validation.validate_password(new_password, actor)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from exc
+    _refuse_reused_password(actor, new_password)
+    PasswordHistory.objects.create(user=actor, password=actor.password)
     actor.set_password(new_password)
     actor.password_changed_at = timezone.now()
     actor.session_epoch = F("session_epoch") + 1
@@ -201,6 +260,35 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
         changes={"password": "changed"},
     )
     return actor
+
+
+def _refuse_reused_password(user: User, new_password: str) -> None:
+    keep = require_current_tenant().password_history
+    if keep <= 0:
+        return
+    older = (
+        PasswordHistory.objects.filter(user=user)
+        .order_by("-id")
+        .values_list("password", flat=True)[: keep - 1]
+    )
+    previous = [user.password, *older]
+    if any(check_password(new_password, encoded) for encoded in previous):
+        raise ValidationError(
+            {
+                "new_password": _(
+                    "Choose a password you have not used for your last %(n)d passwords."
+                )
+                % {"n": keep}
+            },
+            code="password_reused",
+        )
+
+
+def password_expired(*, user: User) -> bool:
+    max_age = require_current_tenant().password_max_age_days
+    if not max_age or user.password_changed_at is None:
+        return False
+    return timezone.now() - user.password_changed_at > dt.timedelta(days=max_age)
 
 
 @transaction.atomic
@@ -254,3 +342,289 @@ def tokens_prune(*, older_than: dt.timedelta | None = None) -> int:
         Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)
     ).delete()
     return deleted
+
+
+# --- Departments -----------------------------------------------------------------------
+
+
+def _department_snapshot(department: Department) -> dict:
+    return {
+        "name": department.name,
+        "parent": department.parent_id,
+        "leader": department.leader_id,
+        "sort": department.sort,
+    }
+
+
+def _resolve_department(department_id: int | None, field: str) -> Department | None:
+    if department_id in (None, ""):
+        return None
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise ValidationError({field: _("Choose a department of your own firm.")})
+    return department
+
+
+def _resolve_user(user_id: int | None, field: str) -> User | None:
+    if user_id in (None, ""):
+        return None
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise ValidationError({field: _("Choose a colleague of your own firm.")})
+    return user
+
+
+@transaction.atomic
+def department_create(
+    *,
+    actor: User | None,
+    name: str,
+    parent_id: int | None = None,
+    leader_id: int | None = None,
+    sort: int = 0,
+) -> Department:
+    parent = _resolve_department(parent_id, "parent")
+    name = name.strip()
+    if Department.objects.filter(parent=parent, name=name).exists():
+        raise ValidationError(
+            {"name": _("A department with this name already exists at this level.")}
+        )
+    department = Department.objects.create(
+        name=name,
+        parent=parent,
+        leader=_resolve_user(leader_id, "leader"),
+        sort=sort,
+        path="",
+        depth=(parent.depth + 1) if parent else 1,
+    )
+    department.path = "%s%d/" % (parent.path if parent else "/", department.pk)
+    Department.objects.filter(pk=department.pk).update(path=department.path)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DEPARTMENT_CREATED,
+        target=department,
+        changes=_department_snapshot(department),
+    )
+    return department
+
+
+@transaction.atomic
+def department_update(
+    *,
+    actor: User,
+    department: Department,
+    name: str,
+    parent_id: int | None,
+    leader_id: int | None,
+    sort: int = 0,
+) -> Department:
+    """Rename, re-lead or move a department; moving carries its whole subtree."""
+    before = _department_snapshot(department)
+    parent = _resolve_department(parent_id, "parent")
+    if parent is not None and parent.path.startswith(department.path):
+        raise ValidationError(
+            {"parent": _("A department cannot move under itself or its own subtree.")}
+        )
+    name = name.strip()
+    if (
+        Department.objects.filter(parent=parent, name=name)
+        .exclude(pk=department.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"name": _("A department with this name already exists at this level.")}
+        )
+    if parent != department.parent:
+        _move_subtree(department, parent)
+    Department.objects.filter(pk=department.pk).update(
+        name=name,
+        parent=parent,
+        leader=_resolve_user(leader_id, "leader"),
+        sort=sort,
+    )
+    department.refresh_from_db()
+    changes = diff(before, _department_snapshot(department))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DEPARTMENT_UPDATED,
+            target=department,
+            changes=changes,
+        )
+    return department
+
+
+def _move_subtree(department: Department, new_parent: Department | None) -> None:
+    old_path = department.path
+    new_path = "%s%d/" % (new_parent.path if new_parent else "/", department.pk)
+    depth_change = ((new_parent.depth + 1) if new_parent else 1) - department.depth
+    Department.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_change,
+    )
+
+
+@transaction.atomic
+def department_delete(*, actor: User, department: Department) -> None:
+    if Department.objects.filter(parent=department).exists():
+        raise ValidationError(
+            _("Move or delete its sub-departments first."), code="department_not_empty"
+        )
+    if User.objects.filter(department=department).exists():
+        raise ValidationError(
+            _("Move its staff to another department first."),
+            code="department_not_empty",
+        )
+    snapshot = _department_snapshot(department)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DEPARTMENT_DELETED,
+        target=department,
+        changes=snapshot,
+    )
+    Role.custom_departments.through.objects.filter(department=department).delete()
+    department.delete()
+
+
+# --- Roles -----------------------------------------------------------------------------
+
+ROLE_FIELDS = (
+    "name",
+    "description",
+    "codes",
+    "data_scope",
+    "allowed_clients",
+    "login_weekdays",
+    "login_start",
+    "login_end",
+    "allowed_networks",
+    "require_totp",
+)
+
+
+def _role_snapshot(role: Role) -> dict:
+    data = {f: getattr(role, f) for f in ROLE_FIELDS}
+    for key in ("login_start", "login_end"):
+        data[key] = data[key].strftime("%H:%M") if data[key] else None
+    data["custom_departments"] = (
+        sorted(role.custom_departments.values_list("pk", flat=True)) if role.pk else []
+    )
+    return data
+
+
+def _clean_role(data: dict) -> dict:
+    from lenddesk.accounts.login_policy import CLIENTS, parse_networks
+    from lenddesk.accounts.models import DataScope
+    from lenddesk.accounts.registry import all_codes
+
+    errors: dict[str, list[str]] = {}
+    codes = sorted(set(data.get("codes") or []))
+    unknown = [c for c in codes if c not in all_codes()]
+    if unknown:
+        errors["codes"] = [_("Unknown permission code(s): %s") % ", ".join(unknown)]
+    if data.get("data_scope") not in DataScope.values:
+        errors["data_scope"] = [_("Choose a data scope.")]
+    clients = sorted(set(data.get("allowed_clients") or []))
+    if any(c not in CLIENTS for c in clients):
+        errors["allowed_clients"] = [_("Choose among web, mobile and api.")]
+    weekdays = sorted({int(d) for d in data.get("login_weekdays") or []})
+    if any(d < 0 or d > 6 for d in weekdays):
+        errors["login_weekdays"] = [_("Weekdays are 0 (Monday) to 6 (Sunday).")]
+    start, end = data.get("login_start"), data.get("login_end")
+    if (start is None) != (end is None):
+        errors["login_end"] = [
+            _("Give both the start and the end of the log-in hours.")
+        ]
+    elif start is not None and start == end:
+        errors["login_end"] = [_("The end must differ from the start.")]
+    networks = (data.get("allowed_networks") or "").strip()
+    try:
+        parse_networks(networks)
+    except ValueError as exc:
+        errors["allowed_networks"] = [str(exc)]
+    if not (data.get("name") or "").strip():
+        errors["name"] = [_("Give the role a name.")]
+    if errors:
+        raise ValidationError(errors)
+    return {
+        **data,
+        "name": data["name"].strip(),
+        "codes": codes,
+        "allowed_clients": clients,
+        "login_weekdays": weekdays,
+        "allowed_networks": networks,
+    }
+
+
+@transaction.atomic
+def role_save(
+    *, actor: User, role: Role | None, data: dict, custom_department_ids=()
+) -> Role:
+    """Create (``role=None``) or update a role; every change is audited."""
+    clean = _clean_role(data)
+    departments = [
+        _resolve_department(pk, "custom_departments") for pk in custom_department_ids
+    ]
+    creating = role is None
+    before = {} if creating else _role_snapshot(role)
+    if creating:
+        key = (data.get("key") or "").strip()
+        if not key or Role.objects.filter(key=key).exists():
+            raise ValidationError({"key": _("Choose a key that no other role uses.")})
+        role = Role(key=key)
+    for field in ROLE_FIELDS:
+        setattr(role, field, clean.get(field, getattr(role, field)))
+    role.save()
+    role.custom_departments.set(departments)
+    after = _role_snapshot(role)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_CREATED if creating else AuditAction.ROLE_UPDATED,
+        target=role,
+        changes=after if creating else diff(before, after),
+    )
+    return role
+
+
+@transaction.atomic
+def role_delete(*, actor: User, role: Role) -> None:
+    if role.is_system:
+        raise ValidationError(_("Default roles cannot be deleted; edit them instead."))
+    if role.users.exists():
+        raise ValidationError(_("Take this role away from its staff first."))
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_DELETED,
+        target=role,
+        changes=_role_snapshot(role),
+    )
+    role.delete()
+
+
+@transaction.atomic
+def security_settings_update(*, actor: User, values: dict) -> Tenant:
+    """The firm's own log-in policy: idle timeout, lockout, password rotation/history."""
+    fields = (
+        "idle_timeout_minutes",
+        "lockout_failures",
+        "lockout_minutes",
+        "password_max_age_days",
+        "password_history",
+        "time_zone",
+    )
+    tenant = _lock_tenant()
+    before = {f: getattr(tenant, f) for f in fields}
+    for field in fields:
+        if field in values:
+            setattr(tenant, field, values[field])
+    tenant.full_clean()
+    tenant.save(update_fields=[*fields, "updated_at"])
+    changes = diff(before, {f: getattr(tenant, f) for f in fields})
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.SETTINGS_CHANGED,
+            target=tenant,
+            changes=changes,
+        )
+    return tenant

@@ -20,6 +20,20 @@ class AuditAction(models.TextChoices):
     USER_ACTIVATED = "user.activated", _("Staff activated")
     USER_DISABLED = "user.disabled", _("Staff disabled")
     WRITE_REFUSED = "access.write_refused", _("Write refused")
+    DEPARTMENT_CREATED = "department.created", _("Department created")
+    DEPARTMENT_UPDATED = "department.updated", _("Department updated")
+    DEPARTMENT_DELETED = "department.deleted", _("Department deleted")
+    ROLE_CREATED = "role.created", _("Role created")
+    ROLE_UPDATED = "role.updated", _("Role updated")
+    ROLE_DELETED = "role.deleted", _("Role deleted")
+    USER_DEPARTED = "user.departed", _("Staff departed, work handed over")
+    SETTINGS_CHANGED = "security.settings_changed", _("Security settings changed")
+    TOTP_ENROLLED = "auth.totp_enrolled", _("Two-factor enrolled")
+    TOTP_RESET = "auth.totp_reset", _("Two-factor reset")
+    AUDIT_EXPORTED = "audit.exported", _("Audit log exported")
+    FIELD_REVEALED = "data.revealed", _("Sensitive field revealed")
+    REVEAL_REFUSED = "data.reveal_refused", _("Reveal refused")
+    KEYS_ROTATED = "security.keys_rotated", _("Encryption keys rotated")
 
 
 class AuditEvent(TenantModel):

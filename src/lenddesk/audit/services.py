@@ -9,11 +9,12 @@ from datetime import UTC
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from lenddesk.audit.context import current_facts
-from lenddesk.audit.models import AuditChainHead, AuditEvent
+from lenddesk.audit.models import AuditAction, AuditChainHead, AuditEvent
+from lenddesk.audit.selectors import event_list
 from lenddesk.tenancy.context import require_current_tenant
 
 GENESIS = "0" * 64
@@ -160,9 +161,93 @@ def verify_chain() -> ChainReport:
         expected_prev = event.row_hash
         expected_seq += 1
         checked += 1
+    # The head is written with every row: it catches rows cut off the end, and
+    # rows appended past it without going through audit_record().
     head = AuditChainHead.objects.first()
-    if head is not None and (head.seq != checked or head.last_hash != expected_prev):
+    head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS)
+    if head_seq != checked:
+        last_good = min(head_seq, checked)
         return ChainReport(
-            False, checked, checked + 1, "rows after %d were removed or added" % checked
+            False,
+            checked,
+            last_good + 1,
+            "rows after %d were removed or added" % last_good,
+        )
+    if head_hash != expected_prev:
+        return ChainReport(
+            False, checked, max(checked, 1), "last row does not match the chain head"
         )
     return ChainReport(True, checked)
+
+
+def chain_anchor() -> tuple[int, str]:
+    """``(seq, hash)`` of the current tenant's chain head, to keep outside the
+    database: someone who rewrites rows and re-hashes the rest of the chain cannot
+    change what was shipped elsewhere."""
+    head = AuditChainHead.objects.first()
+    if head is None:
+        return 0, GENESIS
+    return head.seq, head.last_hash
+
+
+def check_anchor(*, seq: int, row_hash: str) -> str:
+    """Compare the current tenant's row ``seq`` with an anchor taken earlier; return
+    the problem, or an empty string when it still matches."""
+    if seq == 0:
+        return "" if row_hash == GENESIS else "differs from the external anchor"
+    current = AuditEvent.objects.filter(seq=seq).values_list("row_hash", flat=True)
+    found = current.first()
+    if found is None:
+        return "anchored row is missing"
+    if found != row_hash:
+        return "differs from the external anchor"
+    return ""
+
+
+EXPORT_CAP = 100_000
+
+
+@dataclass(frozen=True)
+class AuditExport:
+    """What one CSV export will contain: ``events`` is pinned to the rows that existed
+    when it started, so ``rows`` (logged before streaming) is exactly what is sent."""
+
+    events: QuerySet[AuditEvent]
+    rows: int
+    capped: bool
+
+
+@transaction.atomic
+def audit_export_start(*, actor, filters: dict[str, Any]) -> AuditExport:
+    """Log an export of the audit log (filters and row count) before it streams, so
+    an interrupted download is still on record."""
+    last_seq = (
+        AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    )
+    events = event_list(actor=actor, filters=filters).filter(seq__lte=last_seq)
+    found = events[: EXPORT_CAP + 1].count()
+    rows = min(found, EXPORT_CAP)
+    audit_record(
+        actor=actor,
+        action=AuditAction.AUDIT_EXPORTED,
+        object_type="audit.auditevent",
+        object_repr="audit log up to #%d" % last_seq,
+        changes={
+            "filters": _describe_filters(filters),
+            "rows": rows,
+            "capped": found > EXPORT_CAP,
+            "up_to_seq": last_seq,
+        },
+    )
+    return AuditExport(events=events, rows=rows, capped=found > EXPORT_CAP)
+
+
+def _describe_filters(filters: dict[str, Any]) -> dict[str, str]:
+    described = {}
+    for name, value in filters.items():
+        if isinstance(value, Model):
+            value = value.pk
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        described[name] = str(value)
+    return described

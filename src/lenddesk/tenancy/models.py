@@ -54,9 +54,6 @@ class Tenant(models.Model):
     lockout_failures = models.PositiveSmallIntegerField(
         _("failed log-ins before lockout"), default=5, validators=[MinValueValidator(3)]
     )
-    lockout_window_minutes = models.PositiveSmallIntegerField(
-        _("counting window (minutes)"), default=15, validators=[MinValueValidator(1)]
-    )
     lockout_minutes = models.PositiveSmallIntegerField(
         _("lockout length (minutes)"), default=30, validators=[MinValueValidator(1)]
     )
@@ -96,7 +93,14 @@ class Tenant(models.Model):
 
 
 class TenantQuerySet(models.QuerySet):
-    pass
+    def bulk_create(self, objs, *args, **kwargs):
+        """``save()`` is skipped by bulk inserts, so stamp the current tenant here."""
+        objs = list(objs)
+        tenant = require_current_tenant()
+        for obj in objs:
+            if obj.tenant_id is None:
+                obj.tenant_id = tenant.pk
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):

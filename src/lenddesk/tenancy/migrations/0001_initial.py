@@ -41,7 +41,6 @@ class Migration(migrations.Migration):
                 ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='time zone')),
                 ('idle_timeout_minutes', models.PositiveIntegerField(default=30, validators=[django.core.validators.MinValueValidator(5)], verbose_name='idle session timeout (minutes)')),
                 ('lockout_failures', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(3)], verbose_name='failed log-ins before lockout')),
-                ('lockout_window_minutes', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1)], verbose_name='counting window (minutes)')),
                 ('lockout_minutes', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1)], verbose_name='lockout length (minutes)')),
                 ('password_max_age_days', models.PositiveSmallIntegerField(default=90, verbose_name='password rotation (days, 0 = never)')),
                 ('password_history', models.PositiveSmallIntegerField(default=5, verbose_name='previous passwords that cannot be reused')),

@@ -1,0 +1,75 @@
+"""One log-in decision for every pathway (web form, API token, second factor).
+
+Order: firm exists and is active → lockout → password → role restrictions (client,
+hours, network) → second factor. Refusals before the password is proven say nothing
+about which check failed; after it, the user is told in plain words (a role limited to
+09:00–18:00 learns that at 20:00). Every refusal is audited with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+
+from lenddesk.accounts import login_policy, mfa
+from lenddesk.accounts.models import User
+from lenddesk.accounts.services import record_login_refused
+from lenddesk.security.net import client_ip
+from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
+from lenddesk.tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class Outcome:
+    user: User | None = None
+    code: str = ""  # "" = allowed
+    message: str = ""
+    needs_second_factor: bool = False
+    needs_enrolment: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None and not self.code
+
+
+def bad_credentials_message() -> str:
+    return _("The firm code, username or password is not correct.")
+
+
+def locked_message(tenant: Tenant) -> str:
+    return _(
+        "Too many failed log-ins. This account is locked for %(minutes)d minutes."
+    ) % {"minutes": tenant.lockout_minutes}
+
+
+def check_password(
+    request, *, tenant: Tenant, username: str, password: str, client: str
+) -> Outcome:
+    """Run inside ``tenant_context(tenant)``."""
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        record_login_refused(username=username, reason="locked out (%s)" % client)
+        return Outcome(code="locked", message=locked_message(tenant))
+    if user is None:
+        record_login_refused(username=username, reason="bad credentials (%s)" % client)
+        return Outcome(code="invalid_credentials", message=bad_credentials_message())
+    if tenant.is_suspended:
+        record_login_refused(username=username, reason="firm suspended (%s)" % client)
+        return Outcome(
+            user=user, code="tenant_suspended", message=str(SUSPENDED_MESSAGE)
+        )
+    refusal = login_policy.check(user, client=client, ip=client_ip(request))
+    if refusal is not None:
+        record_login_refused(
+            username=username, reason="%s (%s)" % (refusal.code, client)
+        )
+        return Outcome(user=user, code=refusal.code, message=refusal.message)
+    if login_policy.requires_totp(user):
+        return Outcome(
+            user=user,
+            needs_second_factor=mfa.has_confirmed_device(user),
+            needs_enrolment=not mfa.has_confirmed_device(user),
+        )
+    return Outcome(user=user)

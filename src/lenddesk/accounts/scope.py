@@ -1,0 +1,73 @@
+"""The one function that decides which rows a user may see (数据权限).
+
+Each scoped model says whose row it is with ``SCOPE_OWNER`` — the path to the owning
+staff user (``"owner"`` for a customer, ``""`` when the row *is* the user). A user's
+roles combine as a union; a role's scope is one of ALL / DEPT_AND_BELOW / DEPT / SELF /
+CUSTOM. Everything compiles to one SQL condition, never a per-row check.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from lenddesk.accounts.models import DataScope, Department, Role, User
+
+NOTHING = Q(pk__in=[])
+
+
+def _field(owner: str, name: str) -> str:
+    return "%s__%s" % (owner, name) if owner else name
+
+
+def _self_q(actor: User, owner: str) -> Q:
+    return Q(**{_field(owner, "pk"): actor.pk})
+
+
+def _subtree_q(paths: list[str], owner: str) -> Q:
+    if not paths:
+        return NOTHING
+    return reduce(
+        or_, (Q(**{_field(owner, "department__path__startswith"): p}) for p in paths)
+    )
+
+
+def role_q(role: Role, actor: User, owner: str) -> Q:
+    scope = role.data_scope
+    department = actor.department
+    if scope == DataScope.ALL:
+        return Q()
+    if scope == DataScope.SELF:
+        return _self_q(actor, owner)
+    if scope == DataScope.CUSTOM:
+        paths = list(role.custom_departments.values_list("path", flat=True))
+        return _subtree_q(paths, owner) | _self_q(actor, owner)
+    if department is None:  # no department yet: only their own records
+        return _self_q(actor, owner)
+    if scope == DataScope.DEPT:
+        return Q(**{_field(owner, "department_id"): department.pk}) | _self_q(
+            actor, owner
+        )
+    return _subtree_q([department.path], owner) | _self_q(actor, owner)
+
+
+def scope_q(actor: User, *, owner: str) -> Q:
+    """The condition for rows owned (through ``owner``) by people ``actor`` may see."""
+    roles = list(actor.roles.all())
+    if not roles:
+        return _self_q(actor, owner)
+    parts = [role_q(role, actor, owner) for role in roles]
+    if any(not part for part in parts):  # an ALL role: the whole firm
+        return Q()
+    return reduce(or_, parts)
+
+
+def visible_departments(actor: User) -> list[Department]:
+    """Departments whose people the actor may see (for filters and pickers)."""
+    condition = scope_q(actor, owner="")
+    if not condition:
+        return list(Department.objects.all())
+    user_ids = User.objects.filter(condition).values("department_id")
+    return list(Department.objects.filter(pk__in=user_ids))

@@ -1,0 +1,15 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def masked(instance, field: str) -> str:
+    """``{{ customer|masked:"phone" }}``: the one masking component, for templates."""
+    method = getattr(instance, "masked", None)
+    return method(field) if method else ""
+
+
+@register.filter
+def indent(depth: int) -> str:
+    return "\u3000" * max(0, (depth or 1) - 1)

@@ -1,0 +1,180 @@
+"""Every route declares who may call it, and the declaration holds for every default
+role (SECURITY T01, T06). Another firm's ids answer 404 everywhere (T02)."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from lenddesk.accounts.models import Department, Role, User
+from lenddesk.accounts.seed import DEFAULT_ROLES
+from lenddesk.accounts.services import department_create, token_issue
+from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.views import OperatorView
+from lenddesk.web.access import StaffView
+from lenddesk.web.api import TenantAPIView
+from tests.conftest import force_session
+from tests.factories import make_user
+
+# Routes anyone may call, each for a stated reason.
+PUBLIC = {
+    "accounts:login": "the log-in page",
+    "accounts:otp_verify": "second log-in step; needs a password-checked pending session",
+    "accounts:otp_enrol": "second log-in step; needs a password-checked pending session",
+    "set_language": "language switch",
+    "healthz": "load-balancer health probe, no data",
+    "api:auth_token": "token endpoint (credentials in the body)",
+    "api:schema": "public API contract",
+    "api:docs": "public API docs",
+    "platform:login": "operator log-in page",
+}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = "%s:%s" % (namespace, entry.name) if namespace and entry.name else entry.name
+            yield prefix + str(entry.pattern), name, entry.callback
+
+
+def _view_class(callback):
+    return getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+
+
+ROUTES = [r for r in _walk(get_resolver().url_patterns) if r[1]]
+
+
+def test_every_route_declares_its_permissions():
+    undeclared = []
+    for route, name, callback in ROUTES:
+        if name in PUBLIC:
+            continue
+        view = _view_class(callback)
+        if view is not None and issubclass(view, OperatorView):
+            continue  # platform console: its own operator log-in
+        declared = getattr(view, "permissions", None) if view else None
+        if not (
+            view
+            and issubclass(view, (StaffView, TenantAPIView))
+            and isinstance(declared, dict)
+            and declared
+        ):
+            undeclared.append((route, name))
+    assert undeclared == [], "routes without a permission declaration: %s" % undeclared
+
+
+def test_api_default_permission_is_not_allow_any():
+    from rest_framework.settings import api_settings
+
+    names = [c.__name__ for c in api_settings.DEFAULT_PERMISSION_CLASSES]
+    assert "AllowAny" not in names
+    assert all("Basic" not in c.__name__ for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+
+
+@pytest.fixture
+def org(tenant_a, admin_a):
+    with tenant_context(tenant_a):
+        department = department_create(actor=admin_a, name="销售一部")
+        role = Role.objects.get(key="salesperson")
+    return {"department": department, "role": role}
+
+
+def _kwargs_for(route: str, org, subject) -> dict:
+    kwargs = {}
+    if "<int:user_id>" in route or ("users/<int:pk>" in route):
+        kwargs["user_id" if "<int:user_id>" in route else "pk"] = subject.pk
+    if "<int:department_id>" in route or "departments/<int:pk>" in route:
+        kwargs["department_id" if "department_id" in route else "pk"] = org["department"].pk
+    if "<int:role_id>" in route or "roles/<int:pk>" in route:
+        kwargs["role_id" if "role_id" in route else "pk"] = org["role"].pk
+    if "<int:seq>" in route:
+        kwargs["seq"] = 1
+    if "<int:tenant_id>" in route:
+        kwargs["tenant_id"] = subject.tenant_id
+    return kwargs
+
+
+def _url(route: str, kwargs: dict) -> str:
+    import re
+
+    path = route
+    for key, value in kwargs.items():
+        path = re.sub(r"<int:%s>" % key, str(value), path)
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+def _staff_routes():
+    for route, name, callback in ROUTES:
+        view = _view_class(callback)
+        if view is not None and issubclass(view, (StaffView, TenantAPIView)) and name not in PUBLIC:
+            yield route, name, view
+
+
+@pytest.mark.parametrize("role_key", [key for key, _name, _scope in DEFAULT_ROLES])
+def test_each_default_role_gets_exactly_what_it_is_granted(
+    client, tenant_a, admin_a, org, role_key
+):
+    person = make_user(tenant_a, "matrix-" + role_key, role_keys=[role_key])
+    with tenant_context(tenant_a):
+        codes = set(Role.objects.get(key=role_key).codes)
+        _token, raw = token_issue(user=person)
+    force_session(client, person)
+    problems = []
+    for route, name, view in _staff_routes():
+        url = _url(route, _kwargs_for(route, org, person))
+        is_api = url.startswith("/api/")
+        headers = {"HTTP_AUTHORIZATION": "Bearer " + raw} if is_api else {}
+        for method, declared in view.permissions.items():
+            allowed = not declared or bool(codes.intersection(declared))
+            if method == "GET":
+                status = client.get(url, **headers).status_code
+            elif allowed:
+                continue  # no side effects for permitted writes here
+            else:
+                status = client.generic(method, url, "", **headers).status_code
+            if allowed and status == 403:
+                problems.append((method, url, "denied but granted"))
+            if not allowed and status != 403:
+                problems.append((method, url, "status %s but not granted" % status))
+    assert problems == []
+
+
+def test_revoking_a_permission_applies_on_the_next_request(client, tenant_a, admin_a):
+    lead = make_user(tenant_a, "lead-x", role_keys=["team_lead"])
+    force_session(client, lead)
+    assert client.get("/accounts/departments/").status_code == 200
+    with tenant_context(tenant_a):
+        role = Role.objects.get(key="team_lead")
+        role.codes = [c for c in role.codes if c != "department.view"]
+        role.save()
+    assert client.get("/accounts/departments/").status_code == 403
+
+
+def test_other_firms_ids_answer_404_on_every_detail_route(
+    client, tenant_a, tenant_b, admin_a, admin_b
+):
+    with tenant_context(tenant_b):
+        foreign = {
+            "department": department_create(actor=admin_b, name="乙部门"),
+            "role": Role.objects.get(key="finance"),
+        }
+        foreign_user = User.objects.get(username="admin")
+    with tenant_context(tenant_a):
+        _token, raw = token_issue(user=admin_a)
+    force_session(client, admin_a)
+    checked = 0
+    for route, _name, _view in _staff_routes():
+        if "<int:" not in route or "<int:tenant_id>" in route or "<int:seq>" in route:
+            continue  # audit seq numbers are per firm; the audit tests cover them
+        url = _url(route, _kwargs_for(route, foreign, foreign_user))
+        headers = {"HTTP_AUTHORIZATION": "Bearer " + raw} if url.startswith("/api/") else {}
+        if "GET" in _view.permissions:
+            assert client.get(url, **headers).status_code == 404, url
+        else:
+            assert client.post(url, {}, **headers).status_code == 404, url
+        checked += 1
+    assert checked >= 8
+    with tenant_context(tenant_b):
+        assert Department.objects.filter(pk=foreign["department"].pk).exists()
+        assert User.objects.get(pk=foreign_user.pk).is_active
