@@ -124,7 +124,10 @@ AUTHENTICATION_BACKENDS = [
 # current tenant only.
 # axes.W002: the log-in views handle a locked account themselves (same page and status
 # for known and unknown usernames) instead of AxesMiddleware's generic 429 page.
-SILENCED_SYSTEM_CHECKS = ["auth.W004", "axes.W002"]
+# axes.W006: lockout is per account on purpose (an office shares one NAT address);
+# password spraying from one address is capped separately (accounts.authflow).
+SILENCED_SYSTEM_CHECKS = ["auth.W004", "axes.W002", "axes.W006"]
+LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "50"))
 
 # Lockout per (firm, username), limits from the firm's settings (see accounts.lockout).
 AXES_LOCKOUT_PARAMETERS = ["username"]

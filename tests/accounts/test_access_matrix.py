@@ -34,7 +34,11 @@ def _walk(patterns, prefix="", namespace=""):
             ns = entry.namespace or namespace
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
         elif isinstance(entry, URLPattern):
-            name = "%s:%s" % (namespace, entry.name) if namespace and entry.name else entry.name
+            name = (
+                "%s:%s" % (namespace, entry.name)
+                if namespace and entry.name
+                else entry.name
+            )
             yield prefix + str(entry.pattern), name, entry.callback
 
 
@@ -69,7 +73,9 @@ def test_api_default_permission_is_not_allow_any():
 
     names = [c.__name__ for c in api_settings.DEFAULT_PERMISSION_CLASSES]
     assert "AllowAny" not in names
-    assert all("Basic" not in c.__name__ for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    assert all(
+        "Basic" not in c.__name__ for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    )
 
 
 @pytest.fixture
@@ -85,7 +91,9 @@ def _kwargs_for(route: str, org, subject) -> dict:
     if "<int:user_id>" in route or ("users/<int:pk>" in route):
         kwargs["user_id" if "<int:user_id>" in route else "pk"] = subject.pk
     if "<int:department_id>" in route or "departments/<int:pk>" in route:
-        kwargs["department_id" if "department_id" in route else "pk"] = org["department"].pk
+        kwargs["department_id" if "department_id" in route else "pk"] = org[
+            "department"
+        ].pk
     if "<int:role_id>" in route or "roles/<int:pk>" in route:
         kwargs["role_id" if "role_id" in route else "pk"] = org["role"].pk
     if "<int:seq>" in route:
@@ -107,7 +115,11 @@ def _url(route: str, kwargs: dict) -> str:
 def _staff_routes():
     for route, name, callback in ROUTES:
         view = _view_class(callback)
-        if view is not None and issubclass(view, (StaffView, TenantAPIView)) and name not in PUBLIC:
+        if (
+            view is not None
+            and issubclass(view, (StaffView, TenantAPIView))
+            and name not in PUBLIC
+        ):
             yield route, name, view
 
 
@@ -121,7 +133,7 @@ def test_each_default_role_gets_exactly_what_it_is_granted(
         _token, raw = token_issue(user=person)
     force_session(client, person)
     problems = []
-    for route, name, view in _staff_routes():
+    for route, _name, view in _staff_routes():
         url = _url(route, _kwargs_for(route, org, person))
         is_api = url.startswith("/api/")
         headers = {"HTTP_AUTHORIZATION": "Bearer " + raw} if is_api else {}
@@ -168,7 +180,9 @@ def test_other_firms_ids_answer_404_on_every_detail_route(
         if "<int:" not in route or "<int:tenant_id>" in route or "<int:seq>" in route:
             continue  # audit seq numbers are per firm; the audit tests cover them
         url = _url(route, _kwargs_for(route, foreign, foreign_user))
-        headers = {"HTTP_AUTHORIZATION": "Bearer " + raw} if url.startswith("/api/") else {}
+        headers = (
+            {"HTTP_AUTHORIZATION": "Bearer " + raw} if url.startswith("/api/") else {}
+        )
         if "GET" in _view.permissions:
             assert client.get(url, **headers).status_code == 404, url
         else:

@@ -71,7 +71,10 @@ def test_lockout_looks_the_same_for_an_unknown_user(tenant_a, salesperson_a):
         answers[username] = _post_login(Client(), tenant_a, username, "wrong")
     real, ghost = answers["sales1"], answers["nobody-here"]
     assert real.status_code == ghost.status_code
-    assert real.context["form"].non_field_errors() == ghost.context["form"].non_field_errors()
+    assert (
+        real.context["form"].non_field_errors()
+        == ghost.context["form"].non_field_errors()
+    )
 
 
 def test_api_token_endpoint_shares_the_lockout(tenant_a, salesperson_a):
@@ -90,7 +93,9 @@ def test_lockout_counts_per_firm(tenant_a, tenant_b, salesperson_a):
     assert _post_login(Client(), tenant_b, "sales1", PASSWORD).status_code == 302
 
 
-def test_unknown_user_costs_about_as_long_as_a_wrong_password(tenant_a, salesperson_a, settings):
+def test_unknown_user_costs_about_as_long_as_a_wrong_password(
+    tenant_a, salesperson_a, settings
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     settings.AXES_ENABLED = False
     with tenant_context(tenant_a):
@@ -117,7 +122,9 @@ def test_role_hours_refuse_login_at_night_with_a_clear_message(tenant_a, salespe
     with time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)):
         assert _post_login(Client(), tenant_a, "sales1", PASSWORD).status_code == 302
     with tenant_context(tenant_a):
-        assert AuditEvent.objects.filter(reason__startswith="outside_login_hours").exists()
+        assert AuditEvent.objects.filter(
+            reason__startswith="outside_login_hours"
+        ).exists()
 
 
 def test_session_opened_before_closing_time_ends_after_it(tenant_a, salesperson_a):
@@ -168,7 +175,10 @@ def test_spoofed_forwarded_for_is_not_trusted(tenant_a, salesperson_a, settings)
     settings.NUM_PROXIES = 1
     _set_role(tenant_a, "salesperson", allowed_networks="10.0.0.0/8")
     spoofed = _post_login(
-        Client(), tenant_a, "sales1", PASSWORD,
+        Client(),
+        tenant_a,
+        "sales1",
+        PASSWORD,
         HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5",
     )
     assert spoofed.status_code == 403
@@ -206,14 +216,19 @@ def test_totp_enrolment_then_verification(tenant_a, salesperson_a):
     page = client.get("/accounts/login/otp/setup/")
     assert 'data-testid="totp-qr"' in page.content.decode()
     assert client.get("/").status_code == 302  # not logged in yet
-    done = client.post("/accounts/login/otp/setup/", {"code": _code_for(tenant_a, "sales1")})
+    done = client.post(
+        "/accounts/login/otp/setup/", {"code": _code_for(tenant_a, "sales1")}
+    )
     assert done.status_code == 200
     codes = done.context["codes"]
     assert len(codes) == 10
     assert client.get("/").status_code == 200
 
     again = Client()
-    assert _post_login(again, tenant_a, "sales1", PASSWORD)["Location"] == "/accounts/login/otp/"
+    assert (
+        _post_login(again, tenant_a, "sales1", PASSWORD)["Location"]
+        == "/accounts/login/otp/"
+    )
     assert again.post("/accounts/login/otp/", {"code": "000000"}).status_code == 400
     with tenant_context(tenant_a):
         TotpDevice.objects.update(throttled_until=None)
@@ -248,7 +263,10 @@ def test_totp_failures_slow_down(tenant_a, salesperson_a):
 
 def test_api_requires_the_second_factor_too(tenant_a, salesperson_a):
     _set_role(tenant_a, "salesperson", require_totp=True)
-    assert _token(Client(), tenant_a, "sales1").json()["error"] == "totp_enrolment_required"
+    assert (
+        _token(Client(), tenant_a, "sales1").json()["error"]
+        == "totp_enrolment_required"
+    )
     with tenant_context(tenant_a):
         user = User.objects.get(username="sales1")
         mfa.totp_begin(user=user)
@@ -268,8 +286,11 @@ def test_expired_password_must_be_changed_first(tenant_a, salesperson_a):
     assert client.get("/")["Location"] == "/accounts/password/"
     client.post(
         "/accounts/password/",
-        {"old_password": PASSWORD, "new_password": "Fresh#Pass2026",
-         "new_password_again": "Fresh#Pass2026"},
+        {
+            "old_password": PASSWORD,
+            "new_password": "Fresh#Pass2026",
+            "new_password_again": "Fresh#Pass2026",
+        },
     )
     assert client.get("/").status_code == 200
 
@@ -288,7 +309,11 @@ def test_last_five_passwords_cannot_be_reused(tenant_a, salesperson_a):
         current = new
     reuse = client.post(
         "/accounts/password/",
-        {"old_password": current, "new_password": PASSWORD, "new_password_again": PASSWORD},
+        {
+            "old_password": current,
+            "new_password": PASSWORD,
+            "new_password_again": PASSWORD,
+        },
     )
     assert reuse.status_code == 400
     assert "new_password" in reuse.context["form"].errors
@@ -324,8 +349,14 @@ def test_firm_security_settings_apply(client, tenant_a, admin_a, salesperson_a):
     force_session(client, admin_a)
     response = client.post(
         "/accounts/security/",
-        {"idle_timeout_minutes": "20", "lockout_failures": "3", "lockout_minutes": "10",
-         "password_max_age_days": "0", "password_history": "3", "time_zone": "Asia/Shanghai"},
+        {
+            "idle_timeout_minutes": "20",
+            "lockout_failures": "3",
+            "lockout_minutes": "10",
+            "password_max_age_days": "0",
+            "password_history": "3",
+            "time_zone": "Asia/Shanghai",
+        },
     )
     assert response.status_code == 302
     tenant = Tenant.objects.get(pk=tenant_a.pk)

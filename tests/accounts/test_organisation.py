@@ -47,7 +47,11 @@ def sales_org(tenant_a, admin_a):
 def _visible(tenant, actor) -> set[str]:
     with tenant_context(tenant):
         actor = User.objects.get(pk=actor.pk)
-        return set(User.objects.filter(scope_q(actor, owner="")).values_list("username", flat=True))
+        return set(
+            User.objects.filter(scope_q(actor, owner="")).values_list(
+                "username", flat=True
+            )
+        )
 
 
 def test_department_paths_and_moves(tenant_a, admin_a, sales_org):
@@ -55,11 +59,23 @@ def test_department_paths_and_moves(tenant_a, admin_a, sales_org):
         one = Department.objects.get(pk=sales_org["one"].pk)
         assert one.path == "%s%d/" % (sales_org["centre"].path, one.pk)
         child = department_create(actor=admin_a, name="一组", parent_id=one.pk)
-        department_update(actor=admin_a, department=one, name="销售一部", parent_id=None, leader_id=None)
+        department_update(
+            actor=admin_a,
+            department=one,
+            name="销售一部",
+            parent_id=None,
+            leader_id=None,
+        )
         child.refresh_from_db()
         assert child.path == "/%d/%d/" % (one.pk, child.pk) and child.depth == 2
         with pytest.raises(ValidationError) as info:
-            department_update(actor=admin_a, department=one, name="销售一部", parent_id=child.pk, leader_id=None)
+            department_update(
+                actor=admin_a,
+                department=one,
+                name="销售一部",
+                parent_id=child.pk,
+                leader_id=None,
+            )
         assert "parent" in info.value.message_dict
         with pytest.raises(ValidationError):
             department_delete(actor=admin_a, department=one)  # has a child and staff
@@ -70,8 +86,16 @@ def test_scopes_self_dept_and_below(tenant_a, sales_org, admin_a):
     assert _visible(tenant_a, sales_org["s11"]) == {"s11"}
     assert _visible(tenant_a, sales_org["lead1"]) == {"lead1", "s11", "s12"}
     with tenant_context(tenant_a):
-        User.objects.filter(pk=sales_org["lead1"].pk).update(department=sales_org["centre"])
-    assert _visible(tenant_a, sales_org["lead1"]) == {"lead1", "s11", "s12", "s21", "s22"}
+        User.objects.filter(pk=sales_org["lead1"].pk).update(
+            department=sales_org["centre"]
+        )
+    assert _visible(tenant_a, sales_org["lead1"]) == {
+        "lead1",
+        "s11",
+        "s12",
+        "s21",
+        "s22",
+    }
     everyone = _visible(tenant_a, admin_a)
     assert {"admin", "lead1", "s22"} <= everyone
 
@@ -79,8 +103,14 @@ def test_scopes_self_dept_and_below(tenant_a, sales_org, admin_a):
 def test_custom_scope_and_union_of_roles(tenant_a, sales_org, admin_a):
     with tenant_context(tenant_a):
         custom = role_save(
-            actor=admin_a, role=None,
-            data={"key": "auditor2", "name": "二部审查", "codes": [], "data_scope": DataScope.CUSTOM},
+            actor=admin_a,
+            role=None,
+            data={
+                "key": "auditor2",
+                "name": "二部审查",
+                "codes": [],
+                "data_scope": DataScope.CUSTOM,
+            },
             custom_department_ids=[sales_org["two"].pk],
         )
         sales_org["s11"].roles.add(custom)
@@ -90,7 +120,9 @@ def test_custom_scope_and_union_of_roles(tenant_a, sales_org, admin_a):
 def test_salesperson_cannot_open_a_colleague(client, tenant_a, sales_org):
     force_session(client, sales_org["s11"])
     with tenant_context(tenant_a):
-        Role.objects.filter(key="salesperson").update(codes=["user.view", "user.change"])
+        Role.objects.filter(key="salesperson").update(
+            codes=["user.view", "user.change"]
+        )
     assert client.get("/accounts/staff/%d/" % sales_org["s11"].pk).status_code == 200
     assert client.get("/accounts/staff/%d/" % sales_org["s12"].pk).status_code == 404
     listing = client.get("/accounts/staff/").content.decode()
@@ -123,10 +155,17 @@ def test_scope_matches_an_independent_oracle(parents, placements, scope, actor_i
         admin = User.objects.get(username="admin")
         departments = []
         for i, parent in enumerate(parents):
-            parent_id = departments[parent % len(departments)].pk if departments and parent % 3 else None
-            departments.append(department_create(actor=admin, name="D%d" % i, parent_id=parent_id))
+            parent_id = (
+                departments[parent % len(departments)].pk
+                if departments and parent % 3
+                else None
+            )
+            departments.append(
+                department_create(actor=admin, name="D%d" % i, parent_id=parent_id)
+            )
         role = role_save(
-            actor=admin, role=None,
+            actor=admin,
+            role=None,
             data={"key": "r", "name": "r", "codes": [], "data_scope": scope},
             custom_department_ids=[departments[-1].pk],
         )
@@ -165,17 +204,25 @@ def test_scope_matches_an_independent_oracle(parents, placements, scope, actor_i
 def test_departure_hands_over_round_robin_atomically(tenant_a, admin_a, sales_org):
     with tenant_context(tenant_a):
         for name in ("s11", "s12"):
-            User.objects.filter(pk=sales_org[name].pk).update(superior=sales_org["lead1"])
-        Department.objects.filter(pk=sales_org["one"].pk).update(leader=sales_org["lead1"])
-        target = handover.build_target(
-            leaver=sales_org["lead1"], kind="round_robin", department_id=sales_org["two"].pk
+            User.objects.filter(pk=sales_org[name].pk).update(
+                superior=sales_org["lead1"]
+            )
+        Department.objects.filter(pk=sales_org["one"].pk).update(
+            leader=sales_org["lead1"]
         )
-        moved = handover.user_depart(actor=admin_a, leaver=sales_org["lead1"], target=target)
+        target = handover.build_target(
+            leaver=sales_org["lead1"],
+            kind="round_robin",
+            department_id=sales_org["two"].pk,
+        )
+        moved = handover.user_depart(
+            actor=admin_a, leaver=sales_org["lead1"], target=target
+        )
         assert moved["accounts.people"] == 3
         new_bosses = set(
-            User.objects.filter(pk__in=[sales_org["s11"].pk, sales_org["s12"].pk]).values_list(
-                "superior__username", flat=True
-            )
+            User.objects.filter(
+                pk__in=[sales_org["s11"].pk, sales_org["s12"].pk]
+            ).values_list("superior__username", flat=True)
         )
         assert new_bosses == {"s21", "s22"}
         assert User.objects.get(pk=sales_org["lead1"].pk).status == UserStatus.DEPARTED
@@ -192,7 +239,9 @@ def test_departure_step_failure_changes_nothing(tenant_a, admin_a, sales_org):
         with tenant_context(tenant_a):
             target = handover.build_target(leaver=sales_org["s11"], kind="pool")
             with pytest.raises(ValidationError):
-                handover.user_depart(actor=admin_a, leaver=sales_org["s11"], target=target)
+                handover.user_depart(
+                    actor=admin_a, leaver=sales_org["s11"], target=target
+                )
             assert User.objects.get(pk=sales_org["s11"].pk).is_active
     finally:
         handover._STEPS.pop("test.broken")
@@ -205,7 +254,10 @@ def test_departure_page_requires_a_target(client, tenant_a, admin_a, sales_org):
     missing = client.post(url, {"status": "departed", "kind": "colleague"})
     assert missing.status_code == 400
     assert "colleague" in missing.context["form"].errors
-    done = client.post(url, {"status": "departed", "kind": "colleague", "colleague": sales_org["s12"].pk})
+    done = client.post(
+        url,
+        {"status": "departed", "kind": "colleague", "colleague": sales_org["s12"].pk},
+    )
     assert done.status_code == 302
     with tenant_context(tenant_a):
         assert User.objects.get(pk=sales_org["s11"].pk).status == UserStatus.DEPARTED
@@ -217,17 +269,30 @@ def test_role_editor_validates_and_audits(client, tenant_a, admin_a):
     assert 'data-testid="permission-groups"' in page.content.decode()
     bad = client.post(
         "/accounts/roles/new/",
-        {"key": "night", "name": "夜班", "data_scope": "self", "login_start": "09:00",
-         "allowed_networks": "10.0.0.0/8\nnot-a-network", "codes": ["user.view"]},
+        {
+            "key": "night",
+            "name": "夜班",
+            "data_scope": "self",
+            "login_start": "09:00",
+            "allowed_networks": "10.0.0.0/8\nnot-a-network",
+            "codes": ["user.view"],
+        },
     )
     assert bad.status_code == 400
     errors = bad.context["form"].errors
     assert "allowed_networks" in errors and "login_end" in errors
     good = client.post(
         "/accounts/roles/new/",
-        {"key": "night", "name": "夜班", "data_scope": "self", "login_start": "20:00",
-         "login_end": "08:00", "allowed_networks": "10.0.0.0/8", "codes": ["user.view"],
-         "login_weekdays": ["0", "1"]},
+        {
+            "key": "night",
+            "name": "夜班",
+            "data_scope": "self",
+            "login_start": "20:00",
+            "login_end": "08:00",
+            "allowed_networks": "10.0.0.0/8",
+            "codes": ["user.view"],
+            "login_weekdays": ["0", "1"],
+        },
     )
     assert good.status_code == 302
     with tenant_context(tenant_a):
@@ -239,7 +304,10 @@ def test_role_editor_validates_and_audits(client, tenant_a, admin_a):
 def test_department_pages(client, tenant_a, admin_a):
     force_session(client, admin_a)
     assert client.post("/accounts/departments/new/", {"name": ""}).status_code == 400
-    assert client.post("/accounts/departments/new/", {"name": "销售一部"}).status_code == 302
+    assert (
+        client.post("/accounts/departments/new/", {"name": "销售一部"}).status_code
+        == 302
+    )
     duplicate = client.post("/accounts/departments/new/", {"name": "销售一部"})
     assert duplicate.status_code == 400 and "name" in duplicate.context["form"].errors
     page = client.get("/accounts/departments/").content.decode()
@@ -248,8 +316,18 @@ def test_department_pages(client, tenant_a, admin_a):
 
 def test_reporting_loops_are_refused(tenant_a, admin_a, sales_org):
     with tenant_context(tenant_a):
-        user_update(actor=admin_a, user=sales_org["s11"], display_name="s11", superior_id=sales_org["lead1"].pk)
+        user_update(
+            actor=admin_a,
+            user=sales_org["s11"],
+            display_name="s11",
+            superior_id=sales_org["lead1"].pk,
+        )
         lead = User.objects.get(pk=sales_org["lead1"].pk)
         with pytest.raises(ValidationError) as info:
-            user_update(actor=admin_a, user=lead, display_name="lead1", superior_id=sales_org["s11"].pk)
+            user_update(
+                actor=admin_a,
+                user=lead,
+                display_name="lead1",
+                superior_id=sales_org["s11"].pk,
+            )
     assert "superior" in info.value.message_dict

@@ -42,13 +42,22 @@ def _paginated(view, request, queryset, serializer_class):
 
 
 class DepartmentListAPI(TenantAPIView):
-    permissions = {"GET": (DepartmentPermission.VIEW,), "POST": (DepartmentPermission.CHANGE,)}
+    permissions = {
+        "GET": (DepartmentPermission.VIEW,),
+        "POST": (DepartmentPermission.CHANGE,),
+    }
 
     @extend_schema(responses=DepartmentSerializer(many=True), tags=["organisation"])
     def get(self, request):
-        return Response(DepartmentSerializer(selectors.department_tree(), many=True).data)
+        return Response(
+            DepartmentSerializer(selectors.department_tree(), many=True).data
+        )
 
-    @extend_schema(request=DepartmentSerializer, responses={201: DepartmentSerializer}, tags=["organisation"])
+    @extend_schema(
+        request=DepartmentSerializer,
+        responses={201: DepartmentSerializer},
+        tags=["organisation"],
+    )
     def post(self, request):
         body = DepartmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -60,7 +69,9 @@ class DepartmentListAPI(TenantAPIView):
             leader_id=data.get("leader_id"),
             sort=data.get("sort", 0),
         )
-        return Response(DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DepartmentSerializer(department).data, status=status.HTTP_201_CREATED
+        )
 
 
 class DepartmentDetailAPI(TenantAPIView):
@@ -72,9 +83,15 @@ class DepartmentDetailAPI(TenantAPIView):
 
     @extend_schema(responses=DepartmentSerializer, tags=["organisation"])
     def get(self, request, pk: int):
-        return Response(DepartmentSerializer(selectors.department_get(department_id=pk)).data)
+        return Response(
+            DepartmentSerializer(selectors.department_get(department_id=pk)).data
+        )
 
-    @extend_schema(request=DepartmentSerializer, responses=DepartmentSerializer, tags=["organisation"])
+    @extend_schema(
+        request=DepartmentSerializer,
+        responses=DepartmentSerializer,
+        tags=["organisation"],
+    )
     def patch(self, request, pk: int):
         department = selectors.department_get(department_id=pk)
         body = DepartmentSerializer(data=request.data, partial=True)
@@ -115,7 +132,9 @@ class RoleListAPI(TenantAPIView):
     def get(self, request):
         return Response(RoleSerializer(selectors.role_list(), many=True).data)
 
-    @extend_schema(request=RoleSerializer, responses={201: RoleSerializer}, tags=["organisation"])
+    @extend_schema(
+        request=RoleSerializer, responses={201: RoleSerializer}, tags=["organisation"]
+    )
     def post(self, request):
         body = RoleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -137,7 +156,9 @@ class RoleDetailAPI(TenantAPIView):
     def get(self, request, pk: int):
         return Response(RoleSerializer(selectors.role_get(role_id=pk)).data)
 
-    @extend_schema(request=RoleSerializer, responses=RoleSerializer, tags=["organisation"])
+    @extend_schema(
+        request=RoleSerializer, responses=RoleSerializer, tags=["organisation"]
+    )
     def patch(self, request, pk: int):
         role = selectors.role_get(role_id=pk)
         body = RoleSerializer(data=request.data, partial=True)
@@ -173,7 +194,9 @@ class UserListAPI(TenantAPIView):
         )
         return _paginated(self, request, users, UserSerializer)
 
-    @extend_schema(request=UserSerializer, responses={201: UserSerializer}, tags=["organisation"])
+    @extend_schema(
+        request=UserSerializer, responses={201: UserSerializer}, tags=["organisation"]
+    )
     def post(self, request):
         body = UserSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -203,9 +226,13 @@ class UserDetailAPI(TenantAPIView):
 
     @extend_schema(responses=UserSerializer, tags=["organisation"])
     def get(self, request, pk: int):
-        return Response(UserSerializer(selectors.user_get(actor=request.user, user_id=pk)).data)
+        return Response(
+            UserSerializer(selectors.user_get(actor=request.user, user_id=pk)).data
+        )
 
-    @extend_schema(request=UserSerializer, responses=UserSerializer, tags=["organisation"])
+    @extend_schema(
+        request=UserSerializer, responses=UserSerializer, tags=["organisation"]
+    )
     def patch(self, request, pk: int):
         user = selectors.user_get(actor=request.user, user_id=pk)
         body = UserSerializer(data=request.data, partial=True)
@@ -230,7 +257,11 @@ class UserRevealAPI(TenantAPIView):
 
     permissions = {"POST": (UserPermission.REVEAL_PHONE, UserPermission.REVEAL_ID)}
 
-    @extend_schema(request=RevealSerializer, responses=RevealResponseSerializer, tags=["organisation"])
+    @extend_schema(
+        request=RevealSerializer,
+        responses=RevealResponseSerializer,
+        tags=["organisation"],
+    )
     def post(self, request, pk: int):
         subject = selectors.user_get(actor=request.user, user_id=pk)
         body = RevealSerializer(data=request.data)

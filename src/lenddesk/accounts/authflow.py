@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts import login_policy, mfa
@@ -44,15 +46,44 @@ def locked_message(tenant: Tenant) -> str:
     ) % {"minutes": tenant.lockout_minutes}
 
 
+IP_WINDOW_SECONDS = 600
+
+
+def _address_key(request) -> str:
+    return "login-failures-ip:%s" % (client_ip(request) or "unknown")
+
+
+def _address_exhausted(request) -> bool:
+    """Password spraying: many usernames from one address. Generous (an office of 200
+    shares one address), separate from the per-account lockout."""
+    return cache.get(_address_key(request), 0) >= settings.LOGIN_FAILURES_PER_IP
+
+
+def _count_address_failure(request) -> None:
+    key = _address_key(request)
+    if cache.add(key, 1, IP_WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, IP_WINDOW_SECONDS)
+
+
 def check_password(
     request, *, tenant: Tenant, username: str, password: str, client: str
 ) -> Outcome:
     """Run inside ``tenant_context(tenant)``."""
+    if _address_exhausted(request):
+        record_login_refused(
+            username=username, reason="address rate limit (%s)" % client
+        )
+        return Outcome(code="locked", message=locked_message(tenant))
     user = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         record_login_refused(username=username, reason="locked out (%s)" % client)
         return Outcome(code="locked", message=locked_message(tenant))
     if user is None:
+        _count_address_failure(request)
         record_login_refused(username=username, reason="bad credentials (%s)" % client)
         return Outcome(code="invalid_credentials", message=bad_credentials_message())
     if tenant.is_suspended:

@@ -96,8 +96,12 @@ class RoleSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     key = serializers.SlugField(max_length=40, required=False)
     name = serializers.CharField(max_length=60)
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    codes = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+    description = serializers.CharField(
+        max_length=200, required=False, allow_blank=True
+    )
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False
+    )
     data_scope = serializers.CharField(max_length=20)
     custom_departments = serializers.ListField(
         child=serializers.IntegerField(), required=False
@@ -127,7 +131,9 @@ class RoleSerializer(serializers.Serializer):
             ),
             "allowed_clients": list(role.allowed_clients),
             "login_weekdays": list(role.login_weekdays),
-            "login_start": role.login_start.strftime("%H:%M") if role.login_start else None,
+            "login_start": role.login_start.strftime("%H:%M")
+            if role.login_start
+            else None,
             "login_end": role.login_end.strftime("%H:%M") if role.login_end else None,
             "allowed_networks": role.allowed_networks,
             "require_totp": role.require_totp,

@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     USER_ACTIVATED = "user.activated", _("Staff activated")
     USER_DISABLED = "user.disabled", _("Staff disabled")
     WRITE_REFUSED = "access.write_refused", _("Write refused")
+    ACCESS_DENIED = "access.denied", _("Access denied")
     DEPARTMENT_CREATED = "department.created", _("Department created")
     DEPARTMENT_UPDATED = "department.updated", _("Department updated")
     DEPARTMENT_DELETED = "department.deleted", _("Department deleted")

@@ -13,6 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.views import View
 
+from lenddesk.audit.models import AuditAction
+from lenddesk.audit.services import audit_record
+
 PUBLIC = "public"  # marker: no log-in needed (log-in page, public H5, health)
 
 
@@ -39,6 +42,14 @@ class StaffView(View):
         if codes is None:
             return self.http_method_not_allowed(request, *args, **kwargs)
         if codes and not request.user.has_any_code(*codes):
+            audit_record(
+                actor=request.user,
+                action=AuditAction.ACCESS_DENIED,
+                object_type="route",
+                object_repr=request.path[:200],
+                result="refused",
+                reason="needs one of: %s" % ", ".join(codes),
+            )
             raise PermissionDenied
         self.actor = request.user
         self.tenant = request.tenant

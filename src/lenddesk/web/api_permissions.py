@@ -28,4 +28,18 @@ class HasCodes(IsTenantUser):
         codes = declared.get(method, declared.get("*"))
         if codes is None:
             raise exceptions.MethodNotAllowed(request.method)
-        return not codes or request.user.has_any_code(*codes)
+        if not codes or request.user.has_any_code(*codes):
+            return True
+        # Imported here: DRF loads this module from settings, before apps are ready.
+        from lenddesk.audit.models import AuditAction
+        from lenddesk.audit.services import audit_record
+
+        audit_record(
+            actor=request.user,
+            action=AuditAction.ACCESS_DENIED,
+            object_type="route",
+            object_repr=request.path[:200],
+            result="refused",
+            reason="needs one of: %s" % ", ".join(codes),
+        )
+        return False

@@ -35,4 +35,10 @@ class RequestIdMiddleware:
         finally:
             reset_facts(token)
         response["X-Request-ID"] = request_id
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (
+            user is not None and user.is_authenticated
+        ):
+            # Pages and API answers may carry personal data: never into shared caches.
+            response.setdefault("Cache-Control", "no-store, private")
         return response
