@@ -19,7 +19,9 @@ from lenddesk.tenancy.modules import MODULE_OF_APP, MODULES_BY_CODE
 SESSION_TENANT = "ld_tenant_id"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writes an expired firm may still make: leave, and change its language.
-EXPIRED_WRITE_ALLOWED = frozenset({"accounts:logout", "set_language", "accounts:login"})
+EXPIRED_WRITE_ALLOWED = frozenset(
+    {"accounts:logout", "set_language", "accounts:login", "audit:verify"}
+)
 
 
 def _tenant_id_for(request: HttpRequest) -> int | None:
