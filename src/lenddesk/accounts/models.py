@@ -177,6 +177,8 @@ class User(EncryptedFieldsMixin, TenantModel, AbstractBaseUser):
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS = ["display_name"]
+    # Whose row this is, for data scopes: a staff row belongs to that staff member.
+    SCOPE_OWNER = ""
     ENCRYPTED_FIELDS = {"phone": "phone", "id_number": "national_id"}
     REVEAL_CODES = {"phone": "user.reveal_phone", "id_number": "user.reveal_id"}
 

@@ -5,12 +5,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from lenddesk.accounts.models import ApiToken, Department, Role, User, UserStatus
-from lenddesk.accounts.scope import scope_q
 
 
 def users_visible_to(actor: User) -> QuerySet[User]:
     """Staff the actor may see: the firm's staff narrowed by the actor's data scope."""
-    return User.objects.filter(scope_q(actor, owner=""))
+    return User.objects.visible_to(actor)
 
 
 def user_list(
