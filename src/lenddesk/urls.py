@@ -11,7 +11,11 @@ api_v1 = [
     path("auth/token/", TokenView.as_view()),
     path("me/", MeView.as_view(), name="me"),
     path("departments/", api_org.DepartmentListAPI.as_view(), name="department_list"),
-    path("departments/<int:pk>/", api_org.DepartmentDetailAPI.as_view(), name="department_detail"),
+    path(
+        "departments/<int:pk>/",
+        api_org.DepartmentDetailAPI.as_view(),
+        name="department_detail",
+    ),
     path("roles/", api_org.RoleListAPI.as_view(), name="role_list"),
     path("roles/<int:pk>/", api_org.RoleDetailAPI.as_view(), name="role_detail"),
     path("users/", api_org.UserListAPI.as_view(), name="user_list"),

@@ -123,7 +123,7 @@ def department_choices(departments, *, blank: str = "—") -> list[tuple]:
 
 
 class DepartmentForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=_("Department name"), max_length=80)
     parent = forms.TypedChoiceField(
         label=_("Parent department"), coerce=int, required=False, empty_value=None
     )
@@ -142,7 +142,7 @@ class DepartmentForm(forms.Form):
 
 class RoleForm(forms.Form):
     key = forms.SlugField(label=_("Key"), max_length=40, required=False)
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Role name"), max_length=60)
     description = forms.CharField(
         label=_("Description"), max_length=200, required=False
     )
