@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
+from django.utils import translation
 
 from lenddesk.accounts.models import User
 from lenddesk.security import crypto
@@ -249,7 +250,7 @@ def test_normalize_phone_accepts_usual_forms(raw, expected):
     ],
 )
 def test_normalize_phone_refuses_invalid_numbers(raw):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         normalize_phone(raw)
     assert caught.value.code == SecurityError.INVALID_PHONE
     assert "phone number" in caught.value.messages[0]
@@ -274,7 +275,7 @@ def test_national_id_is_canonical_and_yields_birth_date_and_gender():
     ],
 )
 def test_national_id_errors_say_what_is_wrong(raw, fragment):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         validate_national_id(raw)
     assert caught.value.code == SecurityError.INVALID_NATIONAL_ID
     assert fragment in caught.value.messages[0]
