@@ -12,8 +12,6 @@ from lenddesk.tenancy.models import Tenant
 from tests.conftest import force_session, login
 from tests.factories import make_tenant, make_user
 
-pytestmark = pytest.mark.urls("tests.urls_modules")
-
 
 @pytest.fixture
 def small_firm(db):
@@ -65,10 +63,10 @@ def test_a_module_outside_the_plan_is_hidden_and_refused(client, small_firm):
         admin = User.objects.get(username="admin")
     force_session(client, admin)
     home = client.get("/").content.decode()
-    assert "客户探针" not in home
-    page = client.get("/probe-customers/")
+    assert 'href="/customers/"' not in home
+    page = client.get("/customers/")
     assert page.status_code == 403
-    assert "Customers" in page.content.decode() or "客户管理" in page.content.decode()
+    assert "客户管理" in page.content.decode()
 
 
 def test_a_module_outside_the_plan_is_refused_on_the_api(client, small_firm):
@@ -77,9 +75,7 @@ def test_a_module_outside_the_plan_is_refused_on_the_api(client, small_firm):
     with tenant_context(small_firm):
         admin = User.objects.get(username="admin")
         _token, raw = token_issue(user=admin)
-    response = client.get(
-        "/api/v1/probe-customers/", HTTP_AUTHORIZATION="Bearer " + raw
-    )
+    response = client.get("/api/v1/customers/", HTTP_AUTHORIZATION="Bearer " + raw)
     assert response.status_code == 403
     assert response.json()["error"] == "module_not_in_plan"
     assert response.json()["detail"]
@@ -87,8 +83,8 @@ def test_a_module_outside_the_plan_is_refused_on_the_api(client, small_firm):
 
 def test_a_module_in_the_plan_shows_in_the_menu(client, admin_a):
     force_session(client, admin_a)
-    assert "客户探针" in client.get("/").content.decode()
-    assert client.get("/probe-customers/").status_code == 200
+    assert 'href="/customers/"' in client.get("/").content.decode()
+    assert client.get("/customers/").status_code == 200
 
 
 def test_expired_firm_is_read_only_with_a_renewal_notice(client, tenant_a, admin_a):
@@ -99,8 +95,8 @@ def test_expired_firm_is_read_only_with_a_renewal_notice(client, tenant_a, admin
     home = client.get("/")
     assert home.status_code == 200
     assert 'data-testid="renewal-notice"' in home.content.decode()
-    assert client.get("/probe-customers/").status_code == 200
-    write = client.post("/probe-customers/")
+    assert client.get("/customers/").status_code == 200
+    write = client.post("/customers/new/", {"name": "新客户", "phone": "13912345678"})
     assert write.status_code == 403
     assert "read-only" in write.content.decode() or "只读" in write.content.decode()
     with tenant_context(tenant_a):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "lenddesk.accounts",
     "lenddesk.audit",
     "lenddesk.security",
+    "lenddesk.customers",
     "lenddesk.web",
 ]
 
@@ -237,6 +239,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(HOME / "celerybeat-schedule")
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "prune-expired-tokens": {"task": "accounts.prune_expired_tokens", "schedule": 3600},
+    "customers-pool-return": {
+        "task": "customers.pool_return",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "clear-expired-sessions": {
         "task": "accounts.clear_expired_sessions",
         "schedule": 86400,

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lenddesk.accounts import api_org
 from lenddesk.accounts.api import MeView, TokenView
+from lenddesk.customers import api as customer_api
 from lenddesk.web.views import HealthView
 
 api_v1 = [
@@ -21,6 +22,37 @@ api_v1 = [
     path("users/", api_org.UserListAPI.as_view(), name="user_list"),
     path("users/<int:pk>/", api_org.UserDetailAPI.as_view(), name="user_detail"),
     path("users/<int:pk>/reveal/", api_org.UserRevealAPI.as_view(), name="user_reveal"),
+    path("customers/", customer_api.CustomerListAPI.as_view(), name="customer_list"),
+    path(
+        "customers/<int:pk>/",
+        customer_api.CustomerDetailAPI.as_view(),
+        name="customer_detail",
+    ),
+    path(
+        "customers/<int:pk>/claim/",
+        customer_api.ClaimAPI.as_view(),
+        name="customer_claim",
+    ),
+    path(
+        "customers/<int:pk>/release/",
+        customer_api.ReleaseAPI.as_view(),
+        name="customer_release",
+    ),
+    path(
+        "customers/<int:pk>/assign/",
+        customer_api.AssignAPI.as_view(),
+        name="customer_assign",
+    ),
+    path(
+        "customers/<int:pk>/reveal/",
+        customer_api.RevealAPI.as_view(),
+        name="customer_reveal",
+    ),
+    path(
+        "customers/<int:pk>/follow-ups/",
+        customer_api.FollowUpAPI.as_view(),
+        name="customer_followups",
+    ),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -30,6 +62,7 @@ urlpatterns = [
     path("accounts/", include("lenddesk.accounts.urls")),
     path("platform/", include("lenddesk.tenancy.urls")),
     path("audit/", include("lenddesk.audit.urls")),
+    path("customers/", include("lenddesk.customers.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", HealthView.as_view(), name="healthz"),

@@ -78,12 +78,36 @@ def test_api_default_permission_is_not_allow_any():
     )
 
 
+def _org_for(tenant, admin, name):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lenddesk.customers.services import customer_create, visit_book
+
+    with tenant_context(tenant):
+        department = department_create(actor=admin, name=name)
+        role = Role.objects.get(key="salesperson")
+        customer = customer_create(
+            actor=admin, data={"name": "测试客户"}, phone="13912345678", owner=admin
+        ).customer
+        visit = visit_book(
+            actor=admin,
+            customer=customer,
+            place="公司",
+            scheduled_at=timezone.now() + dt.timedelta(days=1),
+        )
+    return {
+        "department": department,
+        "role": role,
+        "customer": customer,
+        "visit": visit,
+    }
+
+
 @pytest.fixture
 def org(tenant_a, admin_a):
-    with tenant_context(tenant_a):
-        department = department_create(actor=admin_a, name="销售一部")
-        role = Role.objects.get(key="salesperson")
-    return {"department": department, "role": role}
+    return _org_for(tenant_a, admin_a, "销售一部")
 
 
 def _kwargs_for(route: str, org, subject) -> dict:
@@ -98,6 +122,12 @@ def _kwargs_for(route: str, org, subject) -> dict:
         kwargs["role_id" if "role_id" in route else "pk"] = org["role"].pk
     if "<int:seq>" in route:
         kwargs["seq"] = 1
+    if "<int:customer_id>" in route or "customers/<int:pk>" in route:
+        kwargs["customer_id" if "customer_id" in route else "pk"] = org["customer"].pk
+    if "<int:visit_id>" in route:
+        kwargs["visit_id"] = org["visit"].pk
+    if "<slug:action>" in route:
+        kwargs["action"] = "stage"
     if "<int:tenant_id>" in route:
         kwargs["tenant_id"] = subject.tenant_id
     return kwargs
@@ -108,7 +138,7 @@ def _url(route: str, kwargs: dict) -> str:
 
     path = route
     for key, value in kwargs.items():
-        path = re.sub(r"<int:%s>" % key, str(value), path)
+        path = re.sub(r"<(int|slug):%s>" % key, str(value), path)
     return "/" + path.lstrip("^").rstrip("$")
 
 
@@ -166,11 +196,9 @@ def test_revoking_a_permission_applies_on_the_next_request(client, tenant_a, adm
 def test_other_firms_ids_answer_404_on_every_detail_route(
     client, tenant_a, tenant_b, admin_a, admin_b
 ):
+    foreign = _org_for(tenant_b, admin_b, "乙部门")
     with tenant_context(tenant_b):
-        foreign = {
-            "department": department_create(actor=admin_b, name="乙部门"),
-            "role": Role.objects.get(key="finance"),
-        }
+        foreign["role"] = Role.objects.get(key="finance")
         foreign_user = User.objects.get(username="admin")
     with tenant_context(tenant_a):
         _token, raw = token_issue(user=admin_a)

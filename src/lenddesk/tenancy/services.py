@@ -19,6 +19,31 @@ from lenddesk.tenancy.errors import TenancyError
 from lenddesk.tenancy.models import PlatformOperator, Tenant, TenantEvent, TenantStatus
 from lenddesk.tenancy.modules import CORE_MODULES, MODULES_BY_CODE
 
+# Defaults every firm gets, each idempotent; run at provisioning and after migrate.
+SEEDERS = (
+    "lenddesk.accounts.seed.seed_default_roles",
+    "lenddesk.customers.seed.seed_customers",
+)
+
+
+def run_seeders() -> None:
+    from django.utils.module_loading import import_string
+
+    for dotted in SEEDERS:
+        import_string(dotted)()
+
+
+def seed_all_tenants() -> int:
+    """After a migration: every firm gets the defaults new code brings (new role codes,
+    stages …), firm by firm under its own tenant context."""
+    count = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_context(tenant):
+            run_seeders()
+        count += 1
+    return count
+
+
 PLAN_FIELDS = ("name", "modules", "seats", "expires_on", "status")
 
 
@@ -94,6 +119,7 @@ def tenant_provision(
         ) from exc
     with tenant_context(tenant):
         roles = seed_default_roles()
+        run_seeders()
         audit_record(
             action=AuditAction.TENANT_PROVISIONED,
             target=tenant,

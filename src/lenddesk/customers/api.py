@@ -1,0 +1,227 @@
+"""Customer API per the public contract (`/api/v1/customers/…`)."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import Throttled
+from rest_framework.response import Response
+
+from lenddesk.accounts.models import User, UserStatus
+from lenddesk.customers import selectors, services
+from lenddesk.customers.permissions import CustomerPermission as P
+from lenddesk.customers.serializers import (
+    AssignSerializer,
+    CustomerSerializer,
+    FollowUpSerializer,
+    RevealSerializer,
+)
+from lenddesk.security.errors import RateLimited
+from lenddesk.security.services import reveal_field
+from lenddesk.web.api import TenantAPIView
+
+
+class CustomerAPIView(TenantAPIView):
+    module = "customers"
+
+
+def _customer(request, pk):
+    return selectors.customer_get(actor=request.user, customer_id=pk)
+
+
+def _owned(request, pk):
+    customer = _customer(request, pk)
+    if customer.owner_id is None:
+        from django.http import Http404
+
+        raise Http404
+    return customer
+
+
+class CustomerListAPI(CustomerAPIView):
+    permissions = {"GET": (P.VIEW,), "POST": (P.CREATE,)}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="name, pinyin initials, phone, last 4 digits or ID number",
+            ),
+            OpenApiParameter("stage", int),
+            OpenApiParameter("rating", str),
+            OpenApiParameter(
+                "before", int, description="cursor: the last id of the previous page"
+            ),
+        ],
+        responses=CustomerSerializer(many=True),
+        tags=["customers"],
+    )
+    def get(self, request):
+        from lenddesk.customers.views import _filters, _int
+
+        rows, next_before = selectors.customer_list(
+            actor=request.user,
+            filters=_filters(request),
+            before=_int(request.query_params.get("before")),
+        )
+        return Response(
+            {
+                "results": CustomerSerializer(rows, many=True).data,
+                "next_before": next_before,
+            }
+        )
+
+    @extend_schema(
+        request=CustomerSerializer,
+        responses={201: CustomerSerializer, 200: CustomerSerializer},
+        tags=["customers"],
+    )
+    def post(self, request):
+        body = CustomerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        result = services.customer_create(
+            actor=request.user,
+            data=data,
+            phone=data.get("phone", ""),
+            id_number=data.get("id_number", ""),
+            owner=request.user,
+            source="api",
+            tag_names=data.get("tags", ()),
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        payload = CustomerSerializer(result.customer).data
+        payload["duplicate_of"] = (
+            result.duplicate_of.pk if result.duplicate_of else None
+        )
+        return Response(payload, status=code)
+
+
+class CustomerDetailAPI(CustomerAPIView):
+    permissions = {"GET": (P.VIEW, P.CLAIM), "PATCH": (P.CHANGE,)}
+
+    @extend_schema(responses=CustomerSerializer, tags=["customers"])
+    def get(self, request, pk: int):
+        return Response(CustomerSerializer(_customer(request, pk)).data)
+
+    @extend_schema(
+        request=CustomerSerializer, responses=CustomerSerializer, tags=["customers"]
+    )
+    def patch(self, request, pk: int):
+        customer = _owned(request, pk)
+        body = CustomerSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        customer = services.customer_update(
+            actor=request.user,
+            customer=customer,
+            data=data,
+            phone=data.get("phone") or None,
+            id_number=data.get("id_number") or None,
+            tag_names=data.get("tags"),
+            stage_id=data.get("stage"),
+        )
+        return Response(CustomerSerializer(customer).data)
+
+
+class ClaimAPI(CustomerAPIView):
+    permissions = {"POST": (P.CLAIM,)}
+
+    @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
+    def post(self, request, pk: int):
+        customer = _customer(request, pk)
+        try:
+            customer = services.customer_claim(actor=request.user, customer=customer)
+        except ValidationError as exc:
+            if exc.code == "already_claimed":
+                return Response(
+                    {"error": exc.code, "detail": exc.messages[0], "fields": {}},
+                    status=409,
+                )
+            raise
+        return Response(CustomerSerializer(customer).data)
+
+
+class ReleaseAPI(CustomerAPIView):
+    permissions = {"POST": (P.CHANGE,)}
+
+    @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
+    def post(self, request, pk: int):
+        customer = services.customer_release(
+            actor=request.user,
+            customer=_owned(request, pk),
+            reason=str(request.data.get("reason", ""))[:200],
+        )
+        return Response(CustomerSerializer(customer).data)
+
+
+class AssignAPI(CustomerAPIView):
+    permissions = {"POST": (P.ASSIGN,)}
+
+    @extend_schema(
+        request=AssignSerializer, responses=CustomerSerializer, tags=["customers"]
+    )
+    def post(self, request, pk: int):
+        customer = _customer(request, pk)
+        body = AssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        owner = User.objects.filter(
+            pk=body.validated_data["owner"], status=UserStatus.ACTIVE
+        ).first()
+        if owner is None:
+            raise ValidationError(
+                {"owner": ["Choose an active colleague of your firm."]}
+            )
+        services.customer_assign(actor=request.user, customers=[customer], owner=owner)
+        customer.refresh_from_db()
+        return Response(CustomerSerializer(customer).data)
+
+
+class RevealAPI(CustomerAPIView):
+    permissions = {"POST": (P.REVEAL_PHONE, P.REVEAL_ID)}
+
+    @extend_schema(request=RevealSerializer, tags=["customers"])
+    def post(self, request, pk: int):
+        customer = _owned(request, pk)
+        body = RevealSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            value = reveal_field(
+                actor=request.user,
+                instance=customer,
+                field=body.validated_data["field"],
+                purpose=body.validated_data["purpose"],
+            )
+        except RateLimited as exc:
+            raise Throttled(detail=str(exc)) from exc
+        response = Response({"field": body.validated_data["field"], "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class FollowUpAPI(CustomerAPIView):
+    permissions = {"GET": (P.VIEW,), "POST": (P.CHANGE,)}
+
+    @extend_schema(responses=FollowUpSerializer(many=True), tags=["customers"])
+    def get(self, request, pk: int):
+        return Response(
+            FollowUpSerializer(
+                selectors.customer_followups(customer=_owned(request, pk)), many=True
+            ).data
+        )
+
+    @extend_schema(
+        request=FollowUpSerializer,
+        responses={201: FollowUpSerializer},
+        tags=["customers"],
+    )
+    def post(self, request, pk: int):
+        customer = _owned(request, pk)
+        body = FollowUpSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        followup = services.followup_create(
+            actor=request.user, customer=customer, **body.validated_data
+        )
+        return Response(
+            FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED
+        )

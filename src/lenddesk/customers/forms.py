@@ -1,0 +1,188 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lenddesk.customers.models import CustomerKind, FollowUpKind, Rating, Urgency
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    id_number = forms.CharField(
+        label=_("National ID number"), max_length=32, required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=CustomerKind.choices, initial="person"
+    )
+    company_name = forms.CharField(label=_("Company"), max_length=120, required=False)
+    city = forms.CharField(label=_("City"), max_length=40, required=False)
+    demand_amount = forms.DecimalField(
+        label=_("Amount wanted (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+    )
+    demand_term_months = forms.IntegerField(
+        label=_("Term (months)"), min_value=1, max_value=480, required=False
+    )
+    demand_purpose = forms.CharField(
+        label=_("Purpose of the loan"), max_length=120, required=False
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, initial="normal"
+    )
+    monthly_income = forms.DecimalField(
+        label=_("Monthly income (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+    )
+    has_house = forms.BooleanField(label=_("Owns a house"), required=False)
+    has_car = forms.BooleanField(label=_("Owns a car"), required=False)
+    has_life_policy = forms.BooleanField(
+        label=_("Life insurance policy"), required=False
+    )
+    has_business_licence = forms.BooleanField(
+        label=_("Business licence"), required=False
+    )
+    provident_fund_months = forms.IntegerField(
+        label=_("Provident fund (months)"),
+        min_value=0,
+        max_value=600,
+        required=False,
+        initial=0,
+    )
+    social_security_months = forms.IntegerField(
+        label=_("Social security (months)"),
+        min_value=0,
+        max_value=600,
+        required=False,
+        initial=0,
+    )
+    credit_notes = forms.CharField(
+        label=_("Credit notes (self-reported)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    rating = forms.ChoiceField(
+        label=_("Intent rating"), choices=[("", "—"), *Rating.choices], required=False
+    )
+    channel = forms.CharField(label=_("Channel"), max_length=60, required=False)
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=200,
+        required=False,
+        help_text=_("Separate with commas."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        for field in ("provident_fund_months", "social_security_months"):
+            data[field] = data.get(field) or 0
+        return data
+
+    def tag_names(self) -> list[str]:
+        raw = self.cleaned_data.get("tags", "")
+        return [t.strip() for t in raw.replace("，", ",").split(",") if t.strip()]
+
+
+class FollowUpForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("How"), choices=FollowUpKind.choices, initial="call"
+    )
+    content = forms.CharField(
+        label=_("What happened"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    next_at = forms.DateTimeField(
+        label=_("Next follow-up"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class VisitForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("Appointment"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    place = forms.CharField(label=_("Place"), max_length=120)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class AssignForm(forms.Form):
+    owner = forms.TypedChoiceField(label=_("Assign to"), coerce=int)
+    customers = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(u.pk, str(u)) for u in colleagues]
+        ids = self.data.getlist("customers") if hasattr(self.data, "getlist") else []
+        self.fields["customers"].choices = [
+            (int(i), i) for i in ids if str(i).isdigit()
+        ]
+
+
+class PoolRulesForm(forms.Form):
+    private_cap = forms.IntegerField(
+        label=_("Private-pool cap per person"), min_value=1, max_value=100000
+    )
+    daily_claim_limit = forms.IntegerField(
+        label=_("Claims per person per day"), min_value=0, max_value=10000
+    )
+    protection_days = forms.IntegerField(
+        label=_("Protection after a claim (days)"), min_value=0, max_value=365
+    )
+    return_days_a = forms.IntegerField(
+        label=_("Return after days without follow-up: rating A"),
+        min_value=1,
+        max_value=3650,
+    )
+    return_days_b = forms.IntegerField(
+        label=_("… rating B"), min_value=1, max_value=3650
+    )
+    return_days_c = forms.IntegerField(
+        label=_("… rating C"), min_value=1, max_value=3650
+    )
+    return_days_d = forms.IntegerField(
+        label=_("… rating D and unrated"), min_value=1, max_value=3650
+    )
+    return_days_without_order = forms.IntegerField(
+        label=_("Return after days without a signed order (0 = never)"),
+        min_value=0,
+        max_value=3650,
+    )
+    warn_days_before_return = forms.IntegerField(
+        label=_("Warn the owner days before"), min_value=0, max_value=30
+    )
+    cooldown_days = forms.IntegerField(
+        label=_("Days before the previous owner may claim again"),
+        min_value=0,
+        max_value=365,
+    )
+    locked_per_person = forms.IntegerField(
+        label=_("Key customers per person"), min_value=0, max_value=1000
+    )
+    duplicate_policy = forms.ChoiceField(label=_("When a duplicate arrives"))
+
+    def __init__(self, *args, **kwargs):
+        from lenddesk.customers.models import DuplicatePolicy
+
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_policy"].choices = DuplicatePolicy.choices
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        choices=[("phone", _("Mobile phone")), ("id_number", _("National ID number"))]
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, min_length=2)

@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+
+from lenddesk.customers.permissions import CustomerPermission as P
+from lenddesk.web.menu import MenuItem, register_menu
+
+register_menu(
+    MenuItem(_("To-do"), "customers:todo", "customers", codes=(P.VIEW,), order=10),
+    MenuItem(
+        _("My customers"), "customers:list", "customers", codes=(P.VIEW,), order=20
+    ),
+    MenuItem(
+        _("Public pool"),
+        "customers:pool",
+        "customers",
+        codes=(P.CLAIM, P.ASSIGN),
+        order=30,
+    ),
+    MenuItem(
+        _("Sales funnel"), "customers:funnel", "customers", codes=(P.VIEW,), order=40
+    ),
+    MenuItem(
+        _("Pool rules"),
+        "customers:rules",
+        "customers",
+        codes=(P.POOL_RULES,),
+        order=890,
+    ),
+)

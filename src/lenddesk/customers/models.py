@@ -1,0 +1,421 @@
+"""Customers (借款客户), their pools, follow-ups and visits (SPEC M3)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lenddesk.security.fields import EncryptedFieldsMixin
+from lenddesk.tenancy.models import TenantModel
+
+
+class CustomerKind(models.TextChoices):
+    PERSON = "person", _("Individual")
+    BUSINESS = "business", _("Small business")
+
+
+class Rating(models.TextChoices):
+    A = "A", _("A – ready to sign")
+    B = "B", _("B – strong intent")
+    C = "C", _("C – some intent")
+    D = "D", _("D – no intent yet")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    SOON = "soon", _("Within a month")
+    URGENT = "urgent", _("Within a week")
+
+
+class DuplicatePolicy(models.TextChoices):
+    REJECT = "reject", _("Reject the new record")
+    MERGE = "merge", _("Merge into the existing customer")
+    FLAG = "flag", _("Keep both and flag")
+
+
+class PoolRules(TenantModel):
+    """A firm's pool rules (公海/私海规则), one row per firm."""
+
+    private_cap = models.PositiveIntegerField(
+        _("private-pool cap per person"), default=300
+    )
+    daily_claim_limit = models.PositiveIntegerField(
+        _("claims per person per day"), default=30
+    )
+    protection_days = models.PositiveIntegerField(
+        _("protection after a claim (days)"), default=3
+    )
+    return_days_a = models.PositiveIntegerField(
+        _("return after days without follow-up: A"), default=90
+    )
+    return_days_b = models.PositiveIntegerField(_("… B"), default=30)
+    return_days_c = models.PositiveIntegerField(_("… C"), default=15)
+    return_days_d = models.PositiveIntegerField(_("… D and unrated"), default=7)
+    return_days_without_order = models.PositiveIntegerField(
+        _("return after days without a signed order (0 = never)"), default=180
+    )
+    warn_days_before_return = models.PositiveIntegerField(
+        _("warn the owner days before"), default=2
+    )
+    cooldown_days = models.PositiveIntegerField(
+        _("days before the previous owner may claim again"), default=7
+    )
+    locked_per_person = models.PositiveIntegerField(
+        _("key customers per person (exempt)"), default=10
+    )
+    duplicate_policy = models.CharField(
+        _("when a duplicate arrives"),
+        max_length=10,
+        choices=DuplicatePolicy,
+        default=DuplicatePolicy.MERGE,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="poolrules_tenant_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return "pool rules %s" % self.tenant_id
+
+    def return_days(self, rating: str) -> int:
+        return {
+            "A": self.return_days_a,
+            "B": self.return_days_b,
+            "C": self.return_days_c,
+        }.get(rating, self.return_days_d)
+
+
+class PublicPool(TenantModel):
+    """A public pool (公海). The firm's main pool has no department; others belong to a
+    department, whose people see and claim from it."""
+
+    name = models.CharField(_("name"), max_length=60)
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=Q(is_default=True), name="pool_one_default"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FunnelStage(TenantModel):
+    key = models.SlugField(max_length=30)
+    name = models.CharField(_("name"), max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_won = models.BooleanField(default=False)
+    is_lost = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "key"], name="stage_tenant_key_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(TenantModel):
+    name = models.CharField(_("name"), max_length=30)
+    color = models.CharField(max_length=20, default="blue")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "name"], name="tag_tenant_name_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(EncryptedFieldsMixin, TenantModel):
+    """A borrower. Owned (私海) when ``owner`` is set, else in a public pool (公海)."""
+
+    ENCRYPTED_FIELDS = {"phone": "phone", "id_number": "national_id"}
+    REVEAL_CODES = {"phone": "customer.reveal_phone", "id_number": "customer.reveal_id"}
+    SCOPE_OWNER = "owner"
+
+    row_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CustomerKind, default=CustomerKind.PERSON
+    )
+    name = models.CharField(_("name"), max_length=80)
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
+    name_initials = models.CharField(max_length=40, blank=True, editable=False)
+    company_name = models.CharField(_("company"), max_length=120, blank=True)
+    phone_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
+    phone_last4_index = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    id_number_index = models.CharField(max_length=64, blank=True, editable=False)
+    birth_date = models.DateField(
+        _("birth date"), null=True, blank=True, editable=False
+    )
+    gender = models.CharField(_("gender"), max_length=1, blank=True, editable=False)
+    city = models.CharField(_("city"), max_length=40, blank=True)
+    # Demand
+    demand_amount = models.DecimalField(
+        _("amount wanted (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    demand_term_months = models.PositiveSmallIntegerField(
+        _("term (months)"), null=True, blank=True
+    )
+    demand_purpose = models.CharField(_("purpose"), max_length=120, blank=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency, default=Urgency.NORMAL
+    )
+    # Assets and income
+    has_house = models.BooleanField(_("owns a house"), default=False)
+    has_car = models.BooleanField(_("owns a car"), default=False)
+    has_life_policy = models.BooleanField(_("life insurance policy"), default=False)
+    provident_fund_months = models.PositiveSmallIntegerField(
+        _("provident fund (months)"), default=0
+    )
+    social_security_months = models.PositiveSmallIntegerField(
+        _("social security (months)"), default=0
+    )
+    has_business_licence = models.BooleanField(_("business licence"), default=False)
+    monthly_income = models.DecimalField(
+        _("monthly income (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    credit_notes = models.TextField(_("credit notes (self-reported)"), blank=True)
+    # Source
+    channel = models.CharField(_("channel"), max_length=60, blank=True)
+    campaign = models.CharField(_("campaign"), max_length=80, blank=True)
+    sharer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    # Sales state
+    rating = models.CharField(
+        _("intent rating"), max_length=1, choices=Rating, blank=True
+    )
+    stage = models.ForeignKey(
+        FunnelStage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stage"),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    pool = models.ForeignKey(
+        PublicPool,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("public pool"),
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    protected_until = models.DateTimeField(null=True, blank=True)
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cooldown_until = models.DateTimeField(null=True, blank=True)
+    is_locked = models.BooleanField(
+        _("key customer (never returns to the pool)"), default=False
+    )
+    has_open_business = models.BooleanField(default=False, editable=False)
+    last_followup_at = models.DateTimeField(null=True, blank=True)
+    next_followup_at = models.DateTimeField(null=True, blank=True)
+    return_warned_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    custom_fields = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["tenant", "owner", "-id"], name="cust_tenant_owner_id"
+            ),
+            models.Index(fields=["tenant", "-id"], name="cust_tenant_id"),
+            models.Index(fields=["tenant", "phone_index"], name="cust_tenant_phone"),
+            models.Index(
+                fields=["tenant", "phone_last4_index"], name="cust_tenant_last4"
+            ),
+            models.Index(fields=["tenant", "id_number_index"], name="cust_tenant_idno"),
+            models.Index(
+                fields=["tenant", "name_initials"], name="cust_tenant_initials"
+            ),
+            models.Index(fields=["tenant", "pool", "-id"], name="cust_tenant_pool"),
+            models.Index(
+                fields=["tenant", "next_followup_at"], name="cust_tenant_nextfu"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FollowUpKind(models.TextChoices):
+    CALL = "call", _("Call")
+    WECHAT = "wechat", _("WeChat")
+    VISIT = "visit", _("Visit")
+    SMS = "sms", _("SMS")
+    OTHER = "other", _("Other")
+
+
+class FollowUp(TenantModel):
+    """One contact with a customer (跟进), with the next planned contact."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="followups"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=FollowUpKind, default=FollowUpKind.CALL
+    )
+    content = models.TextField(_("what happened"))
+    next_at = models.DateTimeField(_("next follow-up"), null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    is_system = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "customer", "-created_at"], name="fu_tenant_customer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "%s %s" % (self.customer_id, self.kind)
+
+
+class VisitStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    ARRIVED = "arrived", _("Arrived")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Visit(TenantModel):
+    """An appointment at the office (邀约上门)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="visits"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(_("appointment"))
+    place = models.CharField(_("place"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VisitStatus, default=VisitStatus.BOOKED
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+
+    def __str__(self) -> str:
+        return "%s %s" % (self.customer_id, self.scheduled_at)
+
+
+class ClaimCounter(TenantModel):
+    """Claims per person per day; a conditional UPDATE keeps the limit under races."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user", "day"], name="claimcounter_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "%s %s %s" % (self.user_id, self.day, self.used)
+
+
+class TimelineEvent(TenantModel):
+    """Everything that happened to a customer, newest first (客户画像时间线)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="timeline"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "customer", "-created_at"], name="tl_tenant_customer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "%s %s" % (self.customer_id, self.kind)

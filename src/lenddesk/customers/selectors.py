@@ -1,0 +1,231 @@
+"""Every read of customers starts from ``Customer.objects.visible_to(actor)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lenddesk.accounts.models import User
+from lenddesk.customers.models import Customer, FollowUp, FunnelStage, PublicPool, Visit
+from lenddesk.security.fields import exact_lookup, last4_lookup
+
+PAGE_SIZE = 25
+LIST_RELATED = ("owner", "stage", "pool")
+
+
+@dataclass
+class CustomerFilters:
+    q: str = ""
+    stage: int | None = None
+    rating: str = ""
+    tag: str = ""
+    owner: int | None = None
+    department: int | None = None
+    channel: str = ""
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    overdue: bool = False
+
+
+def _search(customers: QuerySet, text: str) -> QuerySet:
+    """One box for everything: full phone, last four digits, ID number, pinyin
+    initials (``zs`` → 张三), full pinyin, or part of the name."""
+    text = text.strip()
+    if not text:
+        return customers
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 4 and digits == text:
+        return customers.filter(last4_lookup(Customer, "phone", digits))
+    if len(digits) >= 11 and re.fullmatch(r"[\d\s+\-()]+", text):
+        return customers.filter(exact_lookup(Customer, "phone", text))
+    if re.fullmatch(r"\d{17}[\dXx]", text):
+        return customers.filter(exact_lookup(Customer, "id_number", text))
+    lowered = text.lower()
+    if re.fullmatch(r"[a-z]{1,20}", lowered):
+        return customers.filter(
+            Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        )
+    return customers.filter(name__contains=text)
+
+
+def customer_list(*, actor: User, filters: CustomerFilters, before: int | None = None):
+    """One page, newest first, keyset-paginated (no COUNT over a million rows)."""
+    customers = Customer.objects.visible_to(actor).filter(owner__isnull=False)
+    customers = _search(customers, filters.q)
+    if filters.stage:
+        customers = customers.filter(stage_id=filters.stage)
+    if filters.rating:
+        customers = customers.filter(rating=filters.rating)
+    if filters.tag:
+        customers = customers.filter(tags__name=filters.tag)
+    if filters.owner:
+        customers = customers.filter(owner_id=filters.owner)
+    if filters.department:
+        from lenddesk.accounts.models import Department
+
+        department = Department.objects.filter(pk=filters.department).first()
+        if department is not None:
+            customers = customers.filter(
+                owner__department__path__startswith=department.path
+            )
+    if filters.channel:
+        customers = customers.filter(channel=filters.channel)
+    if filters.created_from:
+        customers = customers.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        customers = customers.filter(created_at__date__lte=filters.created_to)
+    if filters.overdue:
+        customers = customers.filter(next_followup_at__lt=timezone.now())
+    if before:
+        customers = customers.filter(pk__lt=before)
+    rows = list(
+        customers.select_related(*LIST_RELATED).order_by("-pk")[: PAGE_SIZE + 1]
+    )
+    return rows[:PAGE_SIZE], (rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None)
+
+
+def pools_visible_to(actor: User) -> QuerySet[PublicPool]:
+    """The firm's main pool plus the pools of the actor's department and above."""
+    department = actor.department
+    condition = Q(department__isnull=True)
+    if department is not None:
+        ancestor_ids = [int(p) for p in department.path.strip("/").split("/") if p]
+        condition |= Q(department_id__in=ancestor_ids)
+    return PublicPool.objects.filter(condition)
+
+
+def pool_list(
+    *, actor: User, q: str = "", pool_id: int | None = None, before: int | None = None
+):
+    customers = Customer.objects.filter(
+        owner__isnull=True, pool__in=pools_visible_to(actor)
+    )
+    if pool_id:
+        customers = customers.filter(pool_id=pool_id)
+    customers = _search(customers, q)
+    if before:
+        customers = customers.filter(pk__lt=before)
+    rows = list(
+        customers.select_related("pool", "stage").order_by("-pk")[: PAGE_SIZE + 1]
+    )
+    return rows[:PAGE_SIZE], (rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None)
+
+
+def customer_get(*, actor: User, customer_id: int) -> Customer:
+    """A customer the actor may see: in scope, or in a public pool open to them."""
+    customer = (
+        Customer.objects.filter(
+            Q(
+                pk__in=Customer.objects.visible_to(actor)
+                .filter(pk=customer_id)
+                .values("pk")
+            )
+            | Q(pk=customer_id, owner__isnull=True, pool__in=pools_visible_to(actor))
+        )
+        .select_related("owner", "stage", "pool", "sharer")
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def is_owned_view(customer: Customer) -> bool:
+    return customer.owner_id is not None
+
+
+def customer_followups(*, customer: Customer) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(customer=customer).select_related("author")[:50]
+
+
+def customer_visits(*, customer: Customer) -> QuerySet[Visit]:
+    return Visit.objects.filter(customer=customer).select_related("booked_by")[:20]
+
+
+def customer_timeline(*, customer: Customer):
+    return customer.timeline.select_related("actor")[:100]
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    customer: Customer
+    due: dt.datetime | None
+    overdue: bool
+    reason: str
+
+
+def todo_for(*, actor: User, team: bool = False, limit: int = 100) -> list[Customer]:
+    """Customers whose next follow-up is due today or overdue; with ``team`` the
+    actor's whole scope (a team lead's team), else only their own."""
+    end_of_today = timezone.localtime().replace(hour=23, minute=59, second=59)
+    customers = (
+        Customer.objects.visible_to(actor)
+        if team
+        else Customer.objects.filter(owner=actor)
+    )
+    return list(
+        customers.filter(next_followup_at__lte=end_of_today)
+        .select_related("owner", "stage")
+        .order_by("next_followup_at")[:limit]
+    )
+
+
+def returning_soon(*, actor: User, limit: int = 50) -> list[Customer]:
+    return list(
+        Customer.objects.filter(owner=actor, return_warned_at__isnull=False)
+        .select_related("stage")
+        .order_by("last_followup_at")[:limit]
+    )
+
+
+def visits_upcoming(*, actor: User, limit: int = 20) -> list[Visit]:
+    return list(
+        Visit.objects.filter(
+            customer__in=Customer.objects.visible_to(actor),
+            status="booked",
+            scheduled_at__gte=timezone.now() - dt.timedelta(hours=2),
+        )
+        .select_related("customer")
+        .order_by("scheduled_at")[:limit]
+    )
+
+
+def funnel(*, actor: User) -> list[dict]:
+    """Customers per stage in the actor's scope, with conversion from the first stage."""
+    counts = dict(
+        Customer.objects.visible_to(actor)
+        .filter(owner__isnull=False)
+        .values_list("stage_id")
+        .annotate(n=Count("pk"))
+    )
+    stages = list(FunnelStage.objects.order_by("order"))
+    rows, reached = [], sum(counts.values())
+    first = reached or 1
+    for stage in stages:
+        if stage.is_lost:
+            continue
+        rows.append(
+            {
+                "stage": stage,
+                "count": counts.get(stage.pk, 0),
+                "reached": reached,
+                "rate": round(100 * reached / first, 1),
+            }
+        )
+        reached -= counts.get(stage.pk, 0)
+    lost = next((s for s in stages if s.is_lost), None)
+    if lost:
+        rows.append(
+            {
+                "stage": lost,
+                "count": counts.get(lost.pk, 0),
+                "reached": None,
+                "rate": None,
+            }
+        )
+    return rows

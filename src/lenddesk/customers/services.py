@@ -1,0 +1,686 @@
+"""Every write to customers: create (with duplicate policy), edit, claim, release,
+assign, follow-ups, visits, the nightly return to the public pool, and departure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from lenddesk.accounts.models import User, UserStatus
+from lenddesk.audit.models import AuditAction
+from lenddesk.audit.services import audit_record, diff
+from lenddesk.customers.errors import CustomerError
+from lenddesk.customers.models import (
+    ClaimCounter,
+    Customer,
+    DuplicatePolicy,
+    FollowUp,
+    FunnelStage,
+    PoolRules,
+    PublicPool,
+    Tag,
+    TimelineEvent,
+    Visit,
+    VisitStatus,
+)
+from lenddesk.security.crypto import national_id_facts
+from lenddesk.security.fields import exact_lookup
+
+EDITABLE = (
+    "kind",
+    "name",
+    "company_name",
+    "city",
+    "demand_amount",
+    "demand_term_months",
+    "demand_purpose",
+    "urgency",
+    "has_house",
+    "has_car",
+    "has_life_policy",
+    "provident_fund_months",
+    "social_security_months",
+    "has_business_licence",
+    "monthly_income",
+    "credit_notes",
+    "channel",
+    "campaign",
+    "rating",
+)
+
+
+def pool_rules() -> PoolRules:
+    rules, _created = PoolRules.objects.get_or_create()
+    return rules
+
+
+def default_pool() -> PublicPool:
+    pool = PublicPool.objects.filter(is_default=True).first()
+    if pool is None:
+        pool = PublicPool.objects.create(name=_("Public pool"), is_default=True)
+    return pool
+
+
+def timeline(customer: Customer, actor, kind: str, summary: str) -> None:
+    TimelineEvent.objects.create(
+        customer=customer, actor=actor, kind=kind, summary=summary[:300]
+    )
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials, so ``zs`` and ``zhangsan`` find 张三."""
+    syllables = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables).lower()[:200], "".join(initials).lower()[:40]
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    customer: Customer
+    created: bool
+    duplicate_of: Customer | None = None
+
+
+def find_duplicate(
+    *, phone: str = "", id_number: str = "", exclude_pk=None
+) -> Customer | None:
+    """The existing customer with this phone or ID number (blind-index equality)."""
+    condition = Q(pk__in=[])
+    if phone:
+        condition |= exact_lookup(Customer, "phone", phone)
+    if id_number:
+        condition |= exact_lookup(Customer, "id_number", id_number)
+    found = Customer.objects.filter(condition)
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return found.order_by("pk").first()
+
+
+def describe_owner(existing: Customer, actor: User) -> str:
+    """Whose customer it is, only as far as the actor may know."""
+    if existing.owner_id is None:
+        return _("It is in the public pool.")
+    if Customer.objects.visible_to(actor).filter(pk=existing.pk).exists():
+        return _("It belongs to %(owner)s.") % {"owner": existing.owner}
+    return _("It belongs to a colleague.")
+
+
+def _clean_values(data: dict) -> dict:
+    values = {k: data[k] for k in EDITABLE if k in data}
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"]:
+            raise ValidationError({"name": _("Enter the customer's name.")})
+    for money in ("demand_amount", "monthly_income"):
+        if values.get(money) is not None:
+            amount = Decimal(str(values[money])).quantize(Decimal("0.01"))
+            if amount < 0:
+                raise ValidationError({money: _("Enter an amount of 0 or more.")})
+            values[money] = amount
+    return values
+
+
+def _apply_personal(customer: Customer, *, phone, id_number) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, value in (("phone", phone), ("id_number", id_number)):
+        if value is None:
+            continue
+        try:
+            customer.set_secret(name, value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    if id_number:
+        customer.birth_date, customer.gender = national_id_facts(
+            customer.get_secret("id_number")
+        )
+    elif id_number == "":
+        customer.birth_date, customer.gender = None, ""
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User | None,
+    data: dict,
+    phone: str = "",
+    id_number: str = "",
+    owner: User | None = None,
+    to_pool: bool = False,
+    source: str = "",
+    policy: str | None = None,
+    tag_names=(),
+) -> CreateResult:
+    """Create a customer, or apply the firm's duplicate policy when the phone or ID
+    number already exists: reject (error naming whose it is, within scope), merge (a
+    "came in again via X" follow-up on the existing one) or flag (keep both)."""
+    values = _clean_values(data)
+    if not values.get("name"):
+        raise ValidationError({"name": _("Enter the customer's name.")})
+    customer = Customer(**values, created_by=actor)
+    _apply_personal(customer, phone=phone or None, id_number=id_number or None)
+    if not customer.phone_index and not customer.id_number_index:
+        raise ValidationError({"phone": _("Enter a mobile phone or an ID number.")})
+    rules = pool_rules()
+    policy = policy or rules.duplicate_policy
+    existing = (
+        Customer.objects.filter(
+            Q(phone_index=customer.phone_index, phone_index__gt="")
+            | Q(id_number_index=customer.id_number_index, id_number_index__gt="")
+        )
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None and policy != DuplicatePolicy.FLAG:
+        if policy == DuplicatePolicy.REJECT:
+            raise ValidationError(
+                {
+                    "phone": _("This customer already exists. %s")
+                    % describe_owner(existing, actor)
+                },
+                code=CustomerError.DUPLICATE,
+            )
+        _merge_arrival(
+            existing, actor, source or values.get("channel") or _("manual entry")
+        )
+        return CreateResult(customer=existing, created=False, duplicate_of=existing)
+    customer.duplicate_of = existing
+    customer.name_pinyin, customer.name_initials = name_keys(customer.name)
+    customer.stage = FunnelStage.objects.filter(key="new").first()
+    if owner is not None and not to_pool:
+        _ensure_cap(owner, rules)
+        customer.owner = owner
+        customer.claimed_at = timezone.now()
+    else:
+        customer.pool = default_pool()
+    customer.save()
+    if tag_names:
+        customer.tags.set(_tags(tag_names))
+    timeline(
+        customer, actor, "created", _("Created (%s)") % (source or _("manual entry"))
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CUSTOMER_CREATED,
+        target=customer,
+        changes={
+            "owner": customer.owner_id,
+            "pool": customer.pool_id,
+            "source": source,
+            "duplicate_of": existing.pk if existing else None,
+        },
+    )
+    return CreateResult(customer=customer, created=True, duplicate_of=existing)
+
+
+def _merge_arrival(existing: Customer, actor, source: str) -> None:
+    FollowUp.objects.create(
+        customer=existing,
+        author=actor,
+        kind="other",
+        is_system=True,
+        content=_("Came in again via %s.") % source,
+    )
+    timeline(existing, actor, "duplicate", _("Came in again via %s") % source)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CUSTOMER_DUPLICATE,
+        target=existing,
+        changes={"source": source},
+    )
+
+
+def _tags(names) -> list[Tag]:
+    tags = []
+    for name in {n.strip() for n in names if n and n.strip()}:
+        tag, _created = Tag.objects.get_or_create(name=name[:30])
+        tags.append(tag)
+    return tags
+
+
+def _snapshot(customer: Customer) -> dict:
+    data = {f: getattr(customer, f) for f in EDITABLE}
+    for money in ("demand_amount", "monthly_income"):
+        data[money] = str(data[money]) if data[money] is not None else None
+    data["phone"] = customer.phone_index
+    data["id_number"] = customer.id_number_index
+    data["tags"] = (
+        sorted(customer.tags.values_list("name", flat=True)) if customer.pk else []
+    )
+    data["stage"] = customer.stage_id
+    return data
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    actor: User,
+    customer: Customer,
+    data: dict,
+    phone=None,
+    id_number=None,
+    tag_names=None,
+    stage_id=None,
+) -> Customer:
+    before = _snapshot(customer)
+    for field, value in _clean_values(data).items():
+        setattr(customer, field, value)
+    _apply_personal(customer, phone=phone, id_number=id_number)
+    if phone or id_number:
+        clash = find_duplicate(
+            phone=phone or "", id_number=id_number or "", exclude_pk=customer.pk
+        )
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "phone" if phone else "id_number": _(
+                        "Another customer has this number. %s"
+                    )
+                    % describe_owner(clash, actor)
+                },
+                code=CustomerError.DUPLICATE,
+            )
+    if stage_id is not None:
+        stage = FunnelStage.objects.filter(pk=stage_id).first()
+        if stage is None:
+            raise ValidationError({"stage": _("Choose a stage.")})
+        if stage.pk != customer.stage_id:
+            timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
+        customer.stage = stage
+    customer.name_pinyin, customer.name_initials = name_keys(customer.name)
+    customer.version = F("version") + 1
+    customer.save()
+    customer.refresh_from_db()
+    if tag_names is not None:
+        customer.tags.set(_tags(tag_names))
+    changes = diff(before, _snapshot(customer))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CUSTOMER_UPDATED,
+            target=customer,
+            changes=changes,
+        )
+    return customer
+
+
+def _owned_count(owner: User) -> int:
+    return Customer.objects.filter(owner=owner).count()
+
+
+def _ensure_cap(owner: User, rules: PoolRules, adding: int = 1) -> None:
+    # Serialise one person's intake: a row lock on PostgreSQL, and SQLite's write lock.
+    User.objects.select_for_update().filter(pk=owner.pk).first()
+    if _owned_count(owner) + adding > rules.private_cap:
+        raise ValidationError(
+            _("%(owner)s already has %(cap)d customers, the private-pool cap.")
+            % {"owner": owner, "cap": rules.private_cap},
+            code=CustomerError.POOL_CAP_REACHED,
+        )
+
+
+def _consume_claim_quota(actor: User, rules: PoolRules) -> None:
+    today = timezone.localdate()
+    counter, _created = ClaimCounter.objects.get_or_create(user=actor, day=today)
+    won = ClaimCounter.objects.filter(
+        pk=counter.pk, used__lt=rules.daily_claim_limit
+    ).update(used=F("used") + 1)
+    if not won:
+        raise ValidationError(
+            _("You have used today's %(n)d claims.") % {"n": rules.daily_claim_limit},
+            code=CustomerError.CLAIM_LIMIT_REACHED,
+        )
+
+
+@transaction.atomic
+def customer_claim(*, actor: User, customer: Customer) -> Customer:
+    """Take a public-pool customer into one's private pool. Under concurrent claims
+    exactly one wins (a single conditional UPDATE), and no cap or daily limit is
+    exceeded."""
+    rules = pool_rules()
+    now = timezone.now()
+    if (
+        customer.previous_owner_id == actor.pk
+        and customer.cooldown_until
+        and customer.cooldown_until > now
+    ):
+        raise ValidationError(
+            _(
+                "You released this customer recently; you may claim it again after %(when)s."
+            )
+            % {
+                "when": timezone.localtime(customer.cooldown_until).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+            },
+            code=CustomerError.COOLDOWN,
+        )
+    _ensure_cap(actor, rules)
+    _consume_claim_quota(actor, rules)
+    won = Customer.objects.filter(pk=customer.pk, owner__isnull=True).update(
+        owner=actor,
+        pool=None,
+        claimed_at=now,
+        return_warned_at=None,
+        protected_until=now + dt.timedelta(days=rules.protection_days),
+        version=F("version") + 1,
+    )
+    if not won:
+        raise ValidationError(
+            _("Someone else claimed this customer first."),
+            code=CustomerError.ALREADY_CLAIMED,
+        )
+    customer.refresh_from_db()
+    timeline(customer, actor, "claimed", _("Claimed by %s") % actor)
+    audit_record(actor=actor, action=AuditAction.CUSTOMER_CLAIMED, target=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_release(*, actor: User, customer: Customer, reason: str = "") -> Customer:
+    """Give a customer back to the public pool (the owner, or a manager)."""
+    rules = pool_rules()
+    previous = customer.owner
+    released = Customer.objects.filter(pk=customer.pk, owner__isnull=False).update(
+        owner=None,
+        pool=default_pool(),
+        previous_owner=previous,
+        claimed_at=None,
+        protected_until=None,
+        is_locked=False,
+        cooldown_until=timezone.now() + dt.timedelta(days=rules.cooldown_days),
+        version=F("version") + 1,
+    )
+    if not released:
+        raise ValidationError(
+            _("This customer is already in the public pool."),
+            code=CustomerError.NOT_OWNER,
+        )
+    customer.refresh_from_db()
+    timeline(customer, actor, "released", _("Returned to the public pool. %s") % reason)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CUSTOMER_RELEASED,
+        target=customer,
+        changes={"owner": [previous.pk if previous else None, None]},
+        reason=reason[:200],
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_assign(*, actor: User, customers: list[Customer], owner: User) -> int:
+    """A manager hands customers to a colleague (分配); caps still hold."""
+    if owner.status != UserStatus.ACTIVE:
+        raise ValidationError({"owner": _("Choose an active colleague.")})
+    rules = pool_rules()
+    moving = [c for c in customers if c.owner_id != owner.pk]
+    _ensure_cap(owner, rules, adding=len(moving))
+    now = timezone.now()
+    for customer in moving:
+        before = customer.owner_id
+        Customer.objects.filter(pk=customer.pk).update(
+            owner=owner,
+            pool=None,
+            claimed_at=now,
+            return_warned_at=None,
+            protected_until=now + dt.timedelta(days=rules.protection_days),
+            version=F("version") + 1,
+        )
+        timeline(customer, actor, "assigned", _("Assigned to %s") % owner)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CUSTOMER_ASSIGNED,
+            target=customer,
+            changes={"owner": [before, owner.pk]},
+        )
+    return len(moving)
+
+
+@transaction.atomic
+def customer_set_locked(*, actor: User, customer: Customer, locked: bool) -> Customer:
+    """Key customers (锁定) never return to the pool; each person has a small quota."""
+    if locked:
+        rules = pool_rules()
+        count = Customer.objects.filter(owner=customer.owner, is_locked=True).count()
+        if count >= rules.locked_per_person:
+            raise ValidationError(
+                _("Only %(n)d key customers per person.")
+                % {"n": rules.locked_per_person},
+                code=CustomerError.LOCK_LIMIT,
+            )
+    Customer.objects.filter(pk=customer.pk).update(is_locked=locked)
+    customer.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CUSTOMER_UPDATED,
+        target=customer,
+        changes={"is_locked": locked},
+    )
+    return customer
+
+
+@transaction.atomic
+def followup_create(
+    *,
+    actor: User,
+    customer: Customer,
+    kind: str,
+    content: str,
+    next_at: dt.datetime | None = None,
+) -> FollowUp:
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError({"content": _("Write what happened.")})
+    if next_at is not None and next_at <= timezone.now():
+        raise ValidationError(
+            {"next_at": _("The next follow-up must be in the future.")}
+        )
+    FollowUp.objects.filter(
+        customer=customer, done_at__isnull=True, next_at__isnull=False
+    ).update(done_at=timezone.now())
+    followup = FollowUp.objects.create(
+        customer=customer, author=actor, kind=kind, content=content, next_at=next_at
+    )
+    Customer.objects.filter(pk=customer.pk).update(
+        last_followup_at=followup.created_at,
+        next_followup_at=next_at,
+        return_warned_at=None,
+    )
+    contacted = FunnelStage.objects.filter(key="contacted").first()
+    if contacted and customer.stage and customer.stage.key == "new":
+        Customer.objects.filter(pk=customer.pk).update(stage=contacted)
+    timeline(
+        customer,
+        actor,
+        "followup",
+        "%s: %s" % (followup.get_kind_display(), content[:200]),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.FOLLOWUP_CREATED,
+        target=customer,
+        changes={"kind": kind, "next_at": next_at.isoformat() if next_at else None},
+    )
+    return followup
+
+
+@transaction.atomic
+def visit_book(
+    *,
+    actor: User,
+    customer: Customer,
+    scheduled_at: dt.datetime,
+    place: str,
+    note: str = "",
+) -> Visit:
+    if scheduled_at <= timezone.now():
+        raise ValidationError({"scheduled_at": _("Choose a time in the future.")})
+    if not place.strip():
+        raise ValidationError({"place": _("Where will you meet?")})
+    visit = Visit.objects.create(
+        customer=customer,
+        booked_by=actor,
+        scheduled_at=scheduled_at,
+        place=place.strip(),
+        note=note,
+    )
+    invited = FunnelStage.objects.filter(key="invited").first()
+    if invited and customer.stage and customer.stage.order < invited.order:
+        Customer.objects.filter(pk=customer.pk).update(stage=invited)
+    timeline(
+        customer,
+        actor,
+        "visit",
+        _("Visit booked for %s")
+        % timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M"),
+    )
+    audit_record(actor=actor, action=AuditAction.VISIT_BOOKED, target=customer)
+    return visit
+
+
+@transaction.atomic
+def visit_set_status(*, actor: User, visit: Visit, status: str) -> Visit:
+    if status not in VisitStatus.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    Visit.objects.filter(pk=visit.pk).update(status=status)
+    visit.refresh_from_db()
+    if status == VisitStatus.ARRIVED:
+        visited = FunnelStage.objects.filter(key="visited").first()
+        customer = visit.customer
+        if visited and customer.stage and customer.stage.order < visited.order:
+            Customer.objects.filter(pk=customer.pk).update(stage=visited)
+    timeline(
+        visit.customer, actor, "visit", _("Visit: %s") % visit.get_status_display()
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VISIT_UPDATED,
+        target=visit.customer,
+        changes={"status": status},
+    )
+    return visit
+
+
+def _overdue_condition(rules: PoolRules, now: dt.datetime) -> Q:
+    """Owned customers past their rating's days without a follow-up, or past the days
+    without a signed order; key customers, open business and protection are exempt."""
+    by_rating = Q()
+    for rating, days in (
+        ("A", rules.return_days_a),
+        ("B", rules.return_days_b),
+        ("C", rules.return_days_c),
+    ):
+        by_rating |= Q(rating=rating, last_touch__lt=now - dt.timedelta(days=days))
+    by_rating |= Q(
+        ~Q(rating__in=["A", "B", "C"]),
+        last_touch__lt=now - dt.timedelta(days=rules.return_days_d),
+    )
+    condition = by_rating
+    if rules.return_days_without_order:
+        condition |= Q(
+            claimed_at__lt=now - dt.timedelta(days=rules.return_days_without_order)
+        )
+    return condition
+
+
+def overdue_customers(now: dt.datetime | None = None):
+    now = now or timezone.now()
+    rules = pool_rules()
+    return (
+        Customer.objects.filter(
+            owner__isnull=False, is_locked=False, has_open_business=False
+        )
+        .exclude(protected_until__gt=now)
+        .annotate(last_touch=Coalesce("last_followup_at", "claimed_at", "created_at"))
+        .filter(_overdue_condition(rules, now))
+    )
+
+
+def reclaim_overdue(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """The nightly return to the public pool (掉公海); each batch is its own
+    transaction, audited per customer, and the owner sees it on the timeline."""
+    now = now or timezone.now()
+    returned = 0
+    rules = pool_rules()
+    pool = default_pool()
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                overdue_customers(now).select_related("owner").order_by("pk")[:batch]
+            )
+            if not chunk:
+                return returned
+            for customer in chunk:
+                Customer.objects.filter(pk=customer.pk).update(
+                    owner=None,
+                    pool=pool,
+                    previous_owner=customer.owner,
+                    claimed_at=None,
+                    cooldown_until=now + dt.timedelta(days=rules.cooldown_days),
+                    version=F("version") + 1,
+                )
+                timeline(
+                    customer,
+                    None,
+                    "returned",
+                    _("Returned to the public pool from %s after no follow-up")
+                    % customer.owner,
+                )
+                audit_record(
+                    action=AuditAction.CUSTOMER_RETURNED,
+                    target=customer,
+                    changes={"owner": [customer.owner_id, None]},
+                    reason="no follow-up",
+                )
+            returned += len(chunk)
+
+
+def warn_before_return(*, now: dt.datetime | None = None) -> int:
+    """Mark customers that return within the warning window, once, on their timeline
+    (the owner's to-do list shows them)."""
+    now = now or timezone.now()
+    rules = pool_rules()
+    soon = now + dt.timedelta(days=rules.warn_days_before_return)
+    at_risk = overdue_customers(soon).filter(return_warned_at__isnull=True)
+    warned = 0
+    for customer in at_risk.select_related("owner")[:5000]:
+        Customer.objects.filter(pk=customer.pk).update(return_warned_at=now)
+        timeline(
+            customer,
+            None,
+            "warning",
+            _("Returns to the public pool within %d days without a follow-up")
+            % rules.warn_days_before_return,
+        )
+        warned += 1
+    return warned
+
+
+@transaction.atomic
+def pool_rules_update(*, actor: User, values: dict) -> PoolRules:
+    rules = pool_rules()
+    before = {k: getattr(rules, k) for k in values}
+    for key, value in values.items():
+        setattr(rules, key, value)
+    rules.full_clean()
+    rules.save()
+    changes = diff(before, {k: getattr(rules, k) for k in values})
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.POOL_RULES_CHANGED,
+            target=rules,
+            changes=changes,
+        )
+    return rules

@@ -1,0 +1,25 @@
+from celery import shared_task
+
+from lenddesk.customers.services import reclaim_overdue, warn_before_return
+from lenddesk.tenancy.tasks import active_tenant_ids, tenant_task
+
+
+@tenant_task
+def _pool_housekeeping_for(*, tenant_id: int) -> tuple[int, int]:
+    return warn_before_return(), 0
+
+
+@tenant_task
+def _reclaim_for(*, tenant_id: int) -> int:
+    return reclaim_overdue()
+
+
+@shared_task(name="customers.pool_return")
+def pool_return() -> int:
+    """Nightly: warn owners of customers about to return, then return the overdue ones
+    to the public pool (掉公海). Each firm runs under its own tenant context."""
+    returned = 0
+    for tenant_id in active_tenant_ids():
+        _pool_housekeeping_for(tenant_id=tenant_id)
+        returned += _reclaim_for(tenant_id=tenant_id)
+    return returned

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from lenddesk.customers import views
+
+app_name = "customers"
+urlpatterns = [
+    path("", views.CustomerListView.as_view(), name="list"),
+    path("pool/", views.PoolListView.as_view(), name="pool"),
+    path("new/", views.CustomerCreateView.as_view(), name="create"),
+    path("todo/", views.TodoView.as_view(), name="todo"),
+    path("funnel/", views.FunnelView.as_view(), name="funnel"),
+    path("rules/", views.PoolRulesView.as_view(), name="rules"),
+    path("assign/", views.AssignView.as_view(), name="assign"),
+    path("<int:customer_id>/", views.CustomerDetailView.as_view(), name="detail"),
+    path("<int:customer_id>/edit/", views.CustomerEditView.as_view(), name="edit"),
+    path(
+        "<int:customer_id>/followups/",
+        views.FollowUpCreateView.as_view(),
+        name="followup",
+    ),
+    path("<int:customer_id>/visits/", views.VisitCreateView.as_view(), name="visit"),
+    path("<int:customer_id>/reveal/", views.RevealView.as_view(), name="reveal"),
+    path(
+        "<int:customer_id>/<slug:action>/",
+        views.CustomerActionView.as_view(),
+        name="action",
+    ),
+    path(
+        "visits/<int:visit_id>/status/",
+        views.VisitStatusView.as_view(),
+        name="visit_status",
+    ),
+]

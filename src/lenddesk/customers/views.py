@@ -1,0 +1,485 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from lenddesk.accounts.selectors import active_colleagues, department_tree
+from lenddesk.customers import selectors, services
+from lenddesk.customers.forms import (
+    AssignForm,
+    CustomerForm,
+    FollowUpForm,
+    PoolRulesForm,
+    RevealForm,
+    VisitForm,
+)
+from lenddesk.customers.models import Customer, FunnelStage, Rating, Visit, VisitStatus
+from lenddesk.customers.permissions import CustomerPermission as P
+from lenddesk.security.errors import RateLimited
+from lenddesk.security.services import reveal_field
+from lenddesk.web.access import StaffView
+from lenddesk.web.forms import apply_service_errors
+
+PERSONAL = ("phone", "id_number")
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _filters(request) -> selectors.CustomerFilters:
+    get = request.GET
+    return selectors.CustomerFilters(
+        q=get.get("q", "")[:80],
+        stage=_int(get.get("stage")),
+        rating=get.get("rating", "") if get.get("rating") in Rating.values else "",
+        tag=get.get("tag", "")[:30],
+        owner=_int(get.get("owner")),
+        department=_int(get.get("department")),
+        channel=get.get("channel", "")[:60],
+        created_from=parse_date(get.get("from", "") or "")
+        if _valid_date(get.get("from"))
+        else None,
+        created_to=parse_date(get.get("to", "") or "")
+        if _valid_date(get.get("to"))
+        else None,
+        overdue=get.get("overdue") == "1",
+    )
+
+
+def _valid_date(value) -> bool:
+    try:
+        return bool(value) and parse_date(value) is not None
+    except ValueError:
+        return False
+
+
+class CustomerListView(StaffView):
+    permissions = {"GET": (P.VIEW,)}
+
+    def get(self, request):
+        filters = _filters(request)
+        rows, next_before = selectors.customer_list(
+            actor=request.user, filters=filters, before=_int(request.GET.get("before"))
+        )
+        query = request.GET.copy()
+        query.pop("before", None)
+        context = {
+            "rows": rows,
+            "next_before": next_before,
+            "filters": filters,
+            "query": query.urlencode(),
+            "stages": FunnelStage.objects.all(),
+            "ratings": Rating.choices,
+            "departments": department_tree(),
+            "colleagues": active_colleagues()
+            if request.user.has_code(P.ASSIGN)
+            else [],
+            "now": dt.datetime.now(dt.UTC),
+        }
+        template = (
+            "customers/_rows.html"
+            if request.htmx and request.GET.get("before")
+            else "customers/list.html"
+        )
+        return render(request, template, context)
+
+
+class PoolListView(StaffView):
+    permissions = {"GET": (P.CLAIM, P.ASSIGN)}
+
+    def get(self, request):
+        rows, next_before = selectors.pool_list(
+            actor=request.user,
+            q=request.GET.get("q", "")[:80],
+            pool_id=_int(request.GET.get("pool")),
+            before=_int(request.GET.get("before")),
+        )
+        return render(
+            request,
+            "customers/pool.html",
+            {
+                "rows": rows,
+                "next_before": next_before,
+                "q": request.GET.get("q", ""),
+                "pools": selectors.pools_visible_to(request.user),
+                "rules": services.pool_rules(),
+                "colleagues": active_colleagues()
+                if request.user.has_code(P.ASSIGN)
+                else [],
+            },
+        )
+
+
+class CustomerCreateView(StaffView):
+    permissions = {"GET": (P.CREATE,), "POST": (P.CREATE,)}
+
+    def get(self, request):
+        return render(
+            request, "customers/form.html", {"form": CustomerForm(), "creating": True}
+        )
+
+    def post(self, request):
+        form = CustomerForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.customer_create(
+                    actor=request.user,
+                    data=data,
+                    phone=data["phone"],
+                    id_number=data["id_number"],
+                    owner=request.user,
+                    to_pool=request.POST.get("to_pool") == "1",
+                    source=_("manual entry"),
+                    tag_names=form.tag_names(),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                if not result.created:
+                    messages.warning(
+                        request,
+                        _(
+                            "This customer already existed; a follow-up noting the new contact was added."
+                        ),
+                    )
+                    try:
+                        selectors.customer_get(
+                            actor=request.user, customer_id=result.customer.pk
+                        )
+                    except Exception:
+                        return redirect("customers:list")
+                else:
+                    messages.success(request, _("Customer created."))
+                return redirect("customers:detail", customer_id=result.customer.pk)
+        return render(
+            request, "customers/form.html", {"form": form, "creating": True}, status=400
+        )
+
+
+class CustomerDetailView(StaffView):
+    permissions = {"GET": (P.VIEW, P.CLAIM)}
+
+    def get(self, request, customer_id):
+        customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        return render(
+            request, "customers/detail.html", _detail_context(request, customer)
+        )
+
+
+def _detail_context(request, customer, **extra) -> dict:
+    owned = customer.owner_id is not None
+    return {
+        "customer": customer,
+        "owned": owned,
+        "followups": selectors.customer_followups(customer=customer) if owned else [],
+        "visits": selectors.customer_visits(customer=customer) if owned else [],
+        "timeline": selectors.customer_timeline(customer=customer),
+        "followup_form": extra.pop("followup_form", FollowUpForm()),
+        "visit_form": extra.pop("visit_form", VisitForm()),
+        "reveal_form": extra.pop("reveal_form", RevealForm()),
+        "stages": FunnelStage.objects.all(),
+        "visit_statuses": VisitStatus.choices,
+        "can_change": owned and request.user.has_code(P.CHANGE),
+        **extra,
+    }
+
+
+class CustomerEditView(StaffView):
+    permissions = {"GET": (P.CHANGE,), "POST": (P.CHANGE,)}
+
+    def _get(self, request, customer_id) -> Customer:
+        customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        if customer.owner_id is None:
+            from django.http import Http404
+
+            raise Http404
+        return customer
+
+    def get(self, request, customer_id):
+        customer = self._get(request, customer_id)
+        initial = {f: getattr(customer, f) for f in services.EDITABLE}
+        initial["tags"] = ", ".join(customer.tags.values_list("name", flat=True))
+        form = CustomerForm(initial=initial)
+        for name in PERSONAL:
+            form.fields[name].help_text = _(
+                "Stored: %(masked)s. Leave empty to keep it."
+            ) % {"masked": customer.masked(name) or "—"}
+        return render(
+            request, "customers/form.html", {"form": form, "customer": customer}
+        )
+
+    def post(self, request, customer_id):
+        customer = self._get(request, customer_id)
+        form = CustomerForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.customer_update(
+                    actor=request.user,
+                    customer=customer,
+                    data=data,
+                    phone=data["phone"] or None,
+                    id_number=data["id_number"] or None,
+                    tag_names=form.tag_names(),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("customers:detail", customer_id=customer.pk)
+        return render(
+            request,
+            "customers/form.html",
+            {"form": form, "customer": customer},
+            status=400,
+        )
+
+
+class CustomerActionView(StaffView):
+    """claim / release / lock / unlock / stage, each a POST with a clear answer."""
+
+    permissions = {"POST": (P.CLAIM, P.CHANGE, P.ASSIGN)}
+    needs = {
+        "claim": P.CLAIM,
+        "release": P.CHANGE,
+        "lock": P.CHANGE,
+        "unlock": P.CHANGE,
+        "stage": P.CHANGE,
+    }
+
+    def post(self, request, customer_id, action):
+        customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        code = self.needs.get(action)
+        if code is None or not request.user.has_code(code):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        try:
+            if action == "claim":
+                services.customer_claim(actor=request.user, customer=customer)
+                messages.success(
+                    request,
+                    _("%(name)s is now in your private pool.") % {"name": customer},
+                )
+            elif action == "release":
+                services.customer_release(
+                    actor=request.user,
+                    customer=customer,
+                    reason=request.POST.get("reason", "")[:200],
+                )
+                messages.success(request, _("Returned to the public pool."))
+            elif action in ("lock", "unlock"):
+                services.customer_set_locked(
+                    actor=request.user, customer=customer, locked=action == "lock"
+                )
+            else:
+                services.customer_update(
+                    actor=request.user,
+                    customer=customer,
+                    data={},
+                    stage_id=_int(request.POST.get("stage")) or 0,
+                )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            if action == "claim":
+                return redirect("customers:pool")
+        if action == "release":
+            return redirect("customers:list")
+        return redirect("customers:detail", customer_id=customer.pk)
+
+
+class FollowUpCreateView(StaffView):
+    permissions = {"POST": (P.CHANGE,)}
+
+    def post(self, request, customer_id):
+        customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        form = FollowUpForm(request.POST)
+        if form.is_valid():
+            try:
+                services.followup_create(
+                    actor=request.user, customer=customer, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Follow-up saved."))
+                return redirect("customers:detail", customer_id=customer.pk)
+        context = _detail_context(request, customer, followup_form=form)
+        return render(request, "customers/detail.html", context, status=400)
+
+
+class VisitCreateView(StaffView):
+    permissions = {"POST": (P.CHANGE,)}
+
+    def post(self, request, customer_id):
+        customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        form = VisitForm(request.POST)
+        if form.is_valid():
+            try:
+                services.visit_book(
+                    actor=request.user, customer=customer, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Visit booked."))
+                return redirect("customers:detail", customer_id=customer.pk)
+        return render(
+            request,
+            "customers/detail.html",
+            _detail_context(request, customer, visit_form=form),
+            status=400,
+        )
+
+
+class VisitStatusView(StaffView):
+    permissions = {"POST": (P.CHANGE,)}
+
+    def post(self, request, visit_id):
+        visit = Visit.objects.filter(
+            pk=visit_id, customer__in=Customer.objects.visible_to(request.user)
+        ).first()
+        if visit is None:
+            from django.http import Http404
+
+            raise Http404
+        try:
+            services.visit_set_status(
+                actor=request.user, visit=visit, status=request.POST.get("status", "")
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("customers:detail", customer_id=visit.customer_id)
+
+
+class AssignView(StaffView):
+    permissions = {"POST": (P.ASSIGN,)}
+
+    def post(self, request):
+        form = AssignForm(request.POST, colleagues=active_colleagues())
+        back = request.POST.get("next") or "customers:list"
+        if not form.is_valid():
+            messages.error(request, _("Choose customers and a colleague."))
+            return redirect(back)
+        ids = form.cleaned_data["customers"]
+        visible = Customer.objects.visible_to(request.user).filter(
+            pk__in=ids
+        ) | Customer.objects.filter(
+            pk__in=ids,
+            owner__isnull=True,
+            pool__in=selectors.pools_visible_to(request.user),
+        )
+        customers = list(visible.distinct())
+        from lenddesk.accounts.models import User
+
+        owner = User.objects.get(pk=form.cleaned_data["owner"])
+        try:
+            moved = services.customer_assign(
+                actor=request.user, customers=customers, owner=owner
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(n)d customers assigned to %(owner)s.")
+                % {"n": moved, "owner": owner},
+            )
+        return redirect(back)
+
+
+class RevealView(StaffView):
+    permissions = {"POST": (P.REVEAL_PHONE, P.REVEAL_ID)}
+
+    def post(self, request, customer_id):
+        customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        form = RevealForm(request.POST)
+        context = {"form": form, "customer": customer}
+        status = 200
+        if form.is_valid():
+            try:
+                context["value"] = reveal_field(
+                    actor=request.user,
+                    instance=customer,
+                    field=form.cleaned_data["field"],
+                    purpose=form.cleaned_data["purpose"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+                status = 400
+            except RateLimited as exc:
+                form.add_error(None, str(exc))
+                status = 429
+        else:
+            status = 400
+        response = render(request, "customers/_reveal.html", context, status=status)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class TodoView(StaffView):
+    permissions = {"GET": (P.VIEW,)}
+
+    def get(self, request):
+        team = request.GET.get("team") == "1"
+        return render(
+            request,
+            "customers/todo.html",
+            {
+                "items": selectors.todo_for(actor=request.user, team=team),
+                "team": team,
+                "returning": selectors.returning_soon(actor=request.user),
+                "visits": selectors.visits_upcoming(actor=request.user),
+                "now": dt.datetime.now(dt.UTC),
+            },
+        )
+
+
+class FunnelView(StaffView):
+    permissions = {"GET": (P.VIEW,)}
+
+    def get(self, request):
+        return render(
+            request,
+            "customers/funnel.html",
+            {"rows": selectors.funnel(actor=request.user)},
+        )
+
+
+class PoolRulesView(StaffView):
+    permissions = {"GET": (P.POOL_RULES,), "POST": (P.POOL_RULES,)}
+    fields = (
+        "private_cap",
+        "daily_claim_limit",
+        "protection_days",
+        "return_days_a",
+        "return_days_b",
+        "return_days_c",
+        "return_days_d",
+        "return_days_without_order",
+        "warn_days_before_return",
+        "cooldown_days",
+        "locked_per_person",
+        "duplicate_policy",
+    )
+
+    def get(self, request):
+        rules = services.pool_rules()
+        form = PoolRulesForm(initial={f: getattr(rules, f) for f in self.fields})
+        return render(request, "customers/rules.html", {"form": form})
+
+    def post(self, request):
+        form = PoolRulesForm(request.POST)
+        if form.is_valid():
+            services.pool_rules_update(actor=request.user, values=form.cleaned_data)
+            messages.success(request, _("Pool rules saved."))
+            return redirect("customers:rules")
+        return render(request, "customers/rules.html", {"form": form}, status=400)
