@@ -147,10 +147,10 @@ class ReleaseAPI(CustomerAPIView):
 
     @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
     def post(self, request, pk: int):
+        has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
+        reason = str(request.data.get("reason", ""))[:200] if has_body else ""
         customer = services.customer_release(
-            actor=request.user,
-            customer=_owned(request, pk),
-            reason=str(request.data.get("reason", ""))[:200],
+            actor=request.user, customer=_owned(request, pk), reason=reason
         )
         return Response(CustomerSerializer(customer).data)
 

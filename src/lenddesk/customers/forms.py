@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lenddesk.customers.models import CustomerKind, FollowUpKind, Rating, Urgency
+from lenddesk.security.crypto import normalize_phone, validate_national_id
 
 
 class CustomerForm(forms.Form):
@@ -76,6 +77,14 @@ class CustomerForm(forms.Form):
         required=False,
         help_text=_("Separate with commas."),
     )
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        return normalize_phone(value) if value else ""
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"].strip()
+        return validate_national_id(value) if value else ""
 
     def clean(self):
         data = super().clean()
