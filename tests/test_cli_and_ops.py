@@ -90,6 +90,12 @@ def test_demo_is_idempotent(db):
     with tenant_context(tenant):
         assert User.objects.filter(username="sales1").count() == 1
         assert User.objects.count() == 12
+        from lenddesk.customers.models import Customer
+
+        assert Customer.objects.count() == 40
+        assert Customer.objects.filter(owner__isnull=True).exists()
+        assert Customer.objects.filter(owner__username__startswith="sales").exists()
+        assert verify_chain().ok
     assert "admin" in out.getvalue() and "operator" in out.getvalue()
 
 

@@ -61,6 +61,7 @@ def live_app(tmp_path_factory):
         BIND="127.0.0.1:%d" % port,
         WEB_WORKERS="1",
         WORKER_CONCURRENCY="1",
+        LENDDESK_DEMO_CUSTOMERS="200",
     )
     log = open(home / "server.log", "w")  # noqa: SIM115
     process = subprocess.Popen(

@@ -147,10 +147,11 @@ class ReleaseAPI(CustomerAPIView):
 
     @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
     def post(self, request, pk: int):
+        customer = _owned(request, pk)  # 404 before anything is parsed
         has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
         reason = str(request.data.get("reason", ""))[:200] if has_body else ""
         customer = services.customer_release(
-            actor=request.user, customer=_owned(request, pk), reason=reason
+            actor=request.user, customer=customer, reason=reason
         )
         return Response(CustomerSerializer(customer).data)
 
