@@ -97,11 +97,23 @@ def _org_for(tenant, admin, name):
             place="公司",
             scheduled_at=timezone.now() + dt.timedelta(days=1),
         )
+        from lenddesk.customers.models import AllocationRule, ImportJob
+
+        job = ImportJob.objects.create(
+            created_by=admin,
+            filename="x.csv",
+            stored_name="none",
+            file_kind="csv",
+            status="completed",
+        )
+        rule = AllocationRule.objects.create(name="r", department=department)
     return {
         "department": department,
         "role": role,
         "customer": customer,
         "visit": visit,
+        "job": job,
+        "rule": rule,
     }
 
 
@@ -126,6 +138,10 @@ def _kwargs_for(route: str, org, subject) -> dict:
         kwargs["customer_id" if "customer_id" in route else "pk"] = org["customer"].pk
     if "<int:visit_id>" in route:
         kwargs["visit_id"] = org["visit"].pk
+    if "<int:job_id>" in route:
+        kwargs["job_id"] = org["job"].pk
+    if "<int:rule_id>" in route:
+        kwargs["rule_id"] = org["rule"].pk
     if "<slug:action>" in route:
         kwargs["action"] = "stage"
     if "<int:tenant_id>" in route:

@@ -168,6 +168,11 @@ class User(EncryptedFieldsMixin, TenantModel, AbstractBaseUser):
     phone_last4_index = models.CharField(max_length=64, blank=True, editable=False)
     id_number_cipher = models.BinaryField(null=True, blank=True, editable=False)
     id_number_index = models.CharField(max_length=64, blank=True, editable=False)
+    accepts_leads = models.BooleanField(
+        _("receives new leads"),
+        default=True,
+        help_text=_("Off while on leave: automatic allocation skips this person."),
+    )
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -33,6 +33,14 @@ class AuditAction(models.TextChoices):
     VISIT_BOOKED = "customer.visit_booked", _("Visit booked")
     VISIT_UPDATED = "customer.visit_updated", _("Visit updated")
     POOL_RULES_CHANGED = "customer.pool_rules", _("Pool rules changed")
+    IMPORT_UPLOADED = "customer.import_uploaded", _("Import file uploaded")
+    IMPORT_STARTED = "customer.import_started", _("Import started")
+    IMPORT_FINISHED = "customer.import_finished", _("Import finished")
+    IMPORT_REPORT_DOWNLOADED = (
+        "customer.import_report",
+        _("Import error report downloaded"),
+    )
+    ALLOCATION_RULE_CHANGED = "customer.allocation_rule", _("Allocation rule changed")
     DEPARTMENT_CREATED = "department.created", _("Department created")
     DEPARTMENT_UPDATED = "department.updated", _("Department updated")
     DEPARTMENT_DELETED = "department.deleted", _("Department deleted")

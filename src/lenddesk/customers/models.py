@@ -419,3 +419,139 @@ class TimelineEvent(TenantModel):
 
     def __str__(self) -> str:
         return "%s %s" % (self.customer_id, self.kind)
+
+
+class AllocationRule(TenantModel):
+    """Automatic assignment of new customers (自动分配): the first active rule whose
+    channel and city match picks the team member with the fewest assignments per unit
+    of weight, skipping people who are off or at their cap; ties go to the lowest id."""
+
+    name = models.CharField(_("name"), max_length=60)
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    channel = models.CharField(_("only channel"), max_length=60, blank=True)
+    city = models.CharField(_("only city"), max_length=40, blank=True)
+    weights = models.JSONField(_("weights"), default=dict, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AllocationCount(TenantModel):
+    rule = models.ForeignKey(
+        AllocationRule, on_delete=models.CASCADE, related_name="counts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    assigned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "rule", "user"], name="alloccount_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "%s→%s: %d" % (self.rule_id, self.user_id, self.assigned)
+
+
+class AllocationLog(TenantModel):
+    """Who received which customer and why: the fairness report reads this."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(
+        AllocationRule, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return "%s→%s" % (self.customer_id, self.user_id)
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(TenantModel):
+    """An Excel/CSV import. Rows are processed in batches by a worker; each row's
+    outcome is one ``ImportRow`` (unique per job and row), so a killed worker resumes
+    where it stopped and never doubles a row."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=80)
+    file_kind = models.CharField(max_length=8)
+    mapping = models.JSONField(default=dict, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    duplicate_policy = models.CharField(
+        max_length=10, choices=DuplicatePolicy, default=DuplicatePolicy.MERGE
+    )
+    assignment = models.CharField(max_length=40, default="pool")
+    status = models.CharField(
+        max_length=10, choices=ImportStatus, default=ImportStatus.UPLOADED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return (
+            int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+        )
+
+
+class ImportRow(TenantModel):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row_no = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10)  # created | duplicate | error
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    errors = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "job", "row_no"], name="importrow_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "%s#%s" % (self.job_id, self.row_no)

@@ -419,7 +419,9 @@ def customer_release(*, actor: User, customer: Customer, reason: str = "") -> Cu
 
 
 @transaction.atomic
-def customer_assign(*, actor: User, customers: list[Customer], owner: User) -> int:
+def customer_assign(
+    *, actor: User | None, customers: list[Customer], owner: User
+) -> int:
     """A manager hands customers to a colleague (分配); caps still hold."""
     if owner.status != UserStatus.ACTIVE:
         raise ValidationError({"owner": _("Choose an active colleague.")})

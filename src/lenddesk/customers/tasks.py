@@ -23,3 +23,17 @@ def pool_return() -> int:
         _pool_housekeeping_for(tenant_id=tenant_id)
         returned += _reclaim_for(tenant_id=tenant_id)
     return returned
+
+
+@shared_task(name="customers.import_run", acks_late=True, reject_on_worker_lost=True)
+def import_run(*, tenant_id: int, job_id: int) -> int:
+    """Run (or resume) an import; redelivery after a crash continues where it stopped.
+    Only the context variable is bound here: the import opens one transaction (and
+    tenant setting) per batch itself."""
+    from lenddesk.customers.imports import import_run as run
+    from lenddesk.tenancy.context import bind_tenant
+    from lenddesk.tenancy.models import Tenant
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    with bind_tenant(tenant):
+        return run(job_id=job_id).created_count

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lenddesk.customers import views
+from lenddesk.customers import import_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -11,6 +11,23 @@ urlpatterns = [
     path("funnel/", views.FunnelView.as_view(), name="funnel"),
     path("rules/", views.PoolRulesView.as_view(), name="rules"),
     path("assign/", views.AssignView.as_view(), name="assign"),
+    path("imports/", import_views.ImportListView.as_view(), name="imports"),
+    path(
+        "imports/<int:job_id>/",
+        import_views.ImportDetailView.as_view(),
+        name="import_detail",
+    ),
+    path(
+        "imports/<int:job_id>/errors.csv",
+        import_views.ImportErrorsView.as_view(),
+        name="import_errors",
+    ),
+    path("allocation/", import_views.AllocationListView.as_view(), name="allocation"),
+    path(
+        "allocation/<int:rule_id>/weights/",
+        import_views.AllocationWeightsView.as_view(),
+        name="allocation_weights",
+    ),
     path("<int:customer_id>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:customer_id>/edit/", views.CustomerEditView.as_view(), name="edit"),
     path(

@@ -1,0 +1,187 @@
+"""Automatic, fair, provable assignment of new customers (自动分配)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils.translation import gettext as _
+
+from lenddesk.accounts.models import User, UserStatus
+from lenddesk.customers.models import (
+    AllocationCount,
+    AllocationLog,
+    AllocationRule,
+    Customer,
+)
+
+
+def matching_rule(customer: Customer) -> AllocationRule | None:
+    for rule in AllocationRule.objects.filter(is_active=True).order_by(
+        "priority", "pk"
+    ):
+        if rule.channel and rule.channel != customer.channel:
+            continue
+        if rule.city and rule.city != customer.city:
+            continue
+        return rule
+    return None
+
+
+def _team(rule: AllocationRule) -> list[User]:
+    return list(
+        User.objects.filter(
+            department__path__startswith=rule.department.path,
+            status=UserStatus.ACTIVE,
+        ).order_by("pk")
+    )
+
+
+@transaction.atomic
+def allocate(
+    *, customer: Customer, rule: AllocationRule | None = None, actor=None
+) -> User | None:
+    """Give a new customer to the next person of the matching rule's team.
+
+    The rule row is locked while choosing, so concurrent arrivals never pick the same
+    "next" person from a stale count. Returns the new owner, or None (no rule/nobody
+    available: the customer stays in the public pool)."""
+    from lenddesk.customers.services import customer_assign, pool_rules
+
+    rule = rule or matching_rule(customer)
+    if rule is None:
+        return None
+    AllocationRule.objects.select_for_update().filter(pk=rule.pk).first()
+    cap = pool_rules().private_cap
+    members = _team(rule)
+    owned = dict(
+        Customer.objects.filter(owner__in=members)
+        .values_list("owner")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict(
+        AllocationCount.objects.filter(rule=rule).values_list("user_id", "assigned")
+    )
+    candidates, skipped = [], []
+    for person in members:
+        weight = Decimal(str(rule.weights.get(str(person.pk), 1)))
+        if weight <= 0 or not person.accepts_leads:
+            skipped.append(
+                "%s: %s" % (person, _("off") if weight > 0 else _("weight 0"))
+            )
+            continue
+        if owned.get(person.pk, 0) >= cap:
+            skipped.append("%s: %s" % (person, _("at cap")))
+            continue
+        candidates.append(
+            (
+                (Decimal(counts.get(person.pk, 0)) + 1) / weight,
+                person.pk,
+                person,
+                weight,
+            )
+        )
+    if not candidates:
+        AllocationLog.objects.create(
+            customer=customer,
+            rule=rule,
+            user=None,
+            reason=_("nobody available (%s)") % "; ".join(skipped)[:250],
+        )
+        return None
+    _score, _pk, winner, weight = min(candidates, key=lambda c: (c[0], c[1]))
+    counter, _created = AllocationCount.objects.get_or_create(rule=rule, user=winner)
+    AllocationCount.objects.filter(pk=counter.pk).update(assigned=F("assigned") + 1)
+    customer_assign(actor=actor, customers=[customer], owner=winner)
+    reason = _("rule %(rule)s: %(n)d assigned so far, weight %(w)s") % {
+        "rule": rule.name,
+        "n": counts.get(winner.pk, 0),
+        "w": weight,
+    }
+    if skipped:
+        reason += "; " + _("skipped %s") % ", ".join(skipped)
+    AllocationLog.objects.create(
+        customer=customer, rule=rule, user=winner, reason=reason[:300]
+    )
+    return winner
+
+
+def allocation_report(*, rule: AllocationRule) -> list[dict]:
+    """Per person: how many they received under this rule, their weight, and the spread."""
+    counts = dict(
+        AllocationCount.objects.filter(rule=rule).values_list("user_id", "assigned")
+    )
+    rows = []
+    for person in _team(rule):
+        rows.append(
+            {
+                "user": person,
+                "weight": rule.weights.get(str(person.pk), 1),
+                "assigned": counts.get(person.pk, 0),
+                "accepts": person.accepts_leads,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def rule_save(*, actor, values: dict) -> AllocationRule:
+    from lenddesk.accounts.models import Department
+    from lenddesk.audit.models import AuditAction
+    from lenddesk.audit.services import audit_record
+
+    department = Department.objects.filter(pk=values["department"]).first()
+    if department is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"department": _("Choose a team.")})
+    rule = AllocationRule.objects.create(
+        name=values["name"].strip(),
+        department=department,
+        channel=values.get("channel", "").strip(),
+        city=values.get("city", "").strip(),
+        priority=values.get("priority") or 100,
+        is_active=values.get("is_active", True),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.ALLOCATION_RULE_CHANGED,
+        target=rule,
+        changes={"created": rule.name},
+    )
+    return rule
+
+
+@transaction.atomic
+def rule_set_weights(
+    *, actor, rule: AllocationRule, weights: dict, active: bool | None = None
+) -> AllocationRule:
+    from django.core.exceptions import ValidationError
+
+    from lenddesk.audit.models import AuditAction
+    from lenddesk.audit.services import audit_record
+
+    clean = {}
+    for user_id, raw in weights.items():
+        try:
+            value = Decimal(str(raw).strip() or "1")
+        except ArithmeticError as exc:
+            raise ValidationError(
+                _("Weights are numbers such as 1, 2 or 0.5.")
+            ) from exc
+        if value < 0 or value > 100:
+            raise ValidationError(_("Weights go from 0 (skip) to 100."))
+        clean[str(int(user_id))] = float(value) if value % 1 else int(value)
+    before = dict(rule.weights)
+    rule.weights = clean
+    if active is not None:
+        rule.is_active = active
+    rule.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.ALLOCATION_RULE_CHANGED,
+        target=rule,
+        changes={"weights": [before, clean], "active": rule.is_active},
+    )
+    return rule
