@@ -41,6 +41,7 @@ class AuditAction(models.TextChoices):
         _("Import error report downloaded"),
     )
     ALLOCATION_RULE_CHANGED = "customer.allocation_rule", _("Allocation rule changed")
+    CUSTOMERS_EXPORTED = "customer.exported", _("Customers exported")
     DEPARTMENT_CREATED = "department.created", _("Department created")
     DEPARTMENT_UPDATED = "department.updated", _("Department updated")
     DEPARTMENT_DELETED = "department.deleted", _("Department deleted")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("funnel/", views.FunnelView.as_view(), name="funnel"),
     path("rules/", views.PoolRulesView.as_view(), name="rules"),
     path("assign/", views.AssignView.as_view(), name="assign"),
+    path("export.xlsx", views.ExportView.as_view(), name="export"),
     path("imports/", import_views.ImportListView.as_view(), name="imports"),
     path(
         "imports/<int:job_id>/",

@@ -483,3 +483,44 @@ class PoolRulesView(StaffView):
             messages.success(request, _("Pool rules saved."))
             return redirect("customers:rules")
         return render(request, "customers/rules.html", {"form": form}, status=400)
+
+
+class ExportView(StaffView):
+    """GET with the list's filters downloads the workbook (masked); POST asks for full
+    numbers with a purpose."""
+
+    permissions = {"GET": (P.EXPORT,), "POST": (P.EXPORT,)}
+
+    def get(self, request):
+        return self._export(request, full=False, purpose="")
+
+    def post(self, request):
+        return self._export(
+            request,
+            full=request.POST.get("full_numbers") == "1",
+            purpose=request.POST.get("purpose", ""),
+        )
+
+    def _export(self, request, *, full, purpose):
+        from django.http import FileResponse
+
+        from lenddesk.customers.exports import customers_export
+
+        try:
+            handle, filename, _rows = customers_export(
+                actor=request.user,
+                filters=_filters(request),
+                full_numbers=full,
+                purpose=purpose,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("customers:list")
+        response = FileResponse(
+            open(handle.name, "rb"), as_attachment=True, filename=filename
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
+        handle.close()
+        return response
