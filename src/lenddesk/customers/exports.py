@@ -107,7 +107,8 @@ def customers_export(
             sheet.write_string(row, col, neutralise(values[key] or ""))
         row += 1
     book.close()
-    digest = hashlib.sha256(open(handle.name, "rb").read()).hexdigest()  # noqa: SIM115
+    with open(handle.name, "rb") as written:
+        digest = hashlib.sha256(written.read()).hexdigest()
     audit_record(
         actor=actor,
         action=AuditAction.CUSTOMERS_EXPORTED,
