@@ -21,8 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 PORT = 8765
 URL = "http://127.0.0.1:%d" % PORT
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def wait_ready(process) -> None:
@@ -49,11 +56,21 @@ def login(page, username="admin") -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     home = tempfile.mkdtemp(prefix="lenddesk-shots-")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(LENDDESK_HOME=home, BIND="127.0.0.1:%d" % PORT, WEB_WORKERS="1")
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(
+        LENDDESK_HOME=home,
+        BIND="127.0.0.1:%d" % PORT,
+        WEB_WORKERS="1",
+        LENDDESK_DEMO_CUSTOMERS="300",
+    )
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "lenddesk", "run"], env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "lenddesk", "run"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_ready(server)
@@ -65,6 +82,8 @@ def main() -> None:
             page.screenshot(path=str(OUT / "login.png"))
             login(page)
             page.screenshot(path=str(OUT / "home.png"), full_page=True)
+            page.goto(URL + "/customers/")
+            page.screenshot(path=str(OUT / "customers.png"))
             page.goto(URL + "/accounts/staff/")
             page.screenshot(path=str(OUT / "staff.png"), full_page=True)
             page.goto(URL + "/accounts/roles/")
@@ -73,7 +92,9 @@ def main() -> None:
             page.screenshot(path=str(OUT / "role.png"), full_page=True)
             page.goto(URL + "/audit/")
             page.screenshot(path=str(OUT / "audit.png"))
-            phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone = browser.new_page(
+                viewport={"width": 390, "height": 844}, is_mobile=True
+            )
             login(phone, "sales1")
             phone.click(".navbar-toggler")
             phone.wait_for_selector("#sidebar-menu.show")
