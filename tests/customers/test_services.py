@@ -241,3 +241,34 @@ def test_keyset_pages_never_repeat(tenant_a, team):
         )
     assert len(first) == 25 and len(second) == 5 and end is None
     assert not {c.pk for c in first} & {c.pk for c in second}
+
+
+def test_merge_keeps_both_histories(tenant_a, admin_a, team):
+    first = add_customer(
+        tenant_a, team["s1"], owner=team["s1"], phone="13800138000", name="张三"
+    )
+    with tenant_context(tenant_a):
+        second = services.customer_create(
+            actor=team["s1"],
+            data={"name": "张三", "city": "成都"},
+            phone="13800138000",
+            id_number="110105199001011232",
+            owner=team["s1"],
+            policy=DuplicatePolicy.FLAG,
+        ).customer
+        services.followup_create(
+            actor=team["s1"], customer=second, kind="call", content="第二条记录的跟进"
+        )
+        survivor = services.customer_merge(
+            actor=admin_a, survivor=Customer.objects.get(pk=first.pk), duplicate=second
+        )
+        assert not Customer.objects.filter(pk=second.pk).exists()
+        assert survivor.followups.filter(content="第二条记录的跟进").exists()
+        assert (
+            survivor.city == "成都"
+            and survivor.get_secret("id_number") == "110105199001011232"
+        )
+        assert survivor.timeline.filter(kind="merged").exists()
+        assert (
+            AuditEvent.objects.filter(action=AuditAction.CUSTOMER_MERGED).count() == 1
+        )

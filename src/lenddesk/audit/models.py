@@ -42,6 +42,7 @@ class AuditAction(models.TextChoices):
     )
     ALLOCATION_RULE_CHANGED = "customer.allocation_rule", _("Allocation rule changed")
     CUSTOMERS_EXPORTED = "customer.exported", _("Customers exported")
+    CUSTOMER_MERGED = "customer.merged", _("Customer records merged")
     DEPARTMENT_CREATED = "department.created", _("Department created")
     DEPARTMENT_UPDATED = "department.updated", _("Department updated")
     DEPARTMENT_DELETED = "department.deleted", _("Department deleted")

@@ -686,3 +686,46 @@ def pool_rules_update(*, actor: User, values: dict) -> PoolRules:
             changes=changes,
         )
     return rules
+
+
+@transaction.atomic
+def customer_merge(*, actor: User, survivor: Customer, duplicate: Customer) -> Customer:
+    """Join two records of one person: the survivor keeps both timelines, follow-ups,
+    visits and tags; the duplicate record is removed (its history lives on)."""
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(_("Choose two different customers."))
+    FollowUp.objects.filter(customer=duplicate).update(customer=survivor)
+    Visit.objects.filter(customer=duplicate).update(customer=survivor)
+    TimelineEvent.objects.filter(customer=duplicate).update(customer=survivor)
+    survivor.tags.add(*duplicate.tags.all())
+    fill = {}
+    for field in ("city", "demand_purpose", "channel", "campaign", "company_name"):
+        if not getattr(survivor, field) and getattr(duplicate, field):
+            fill[field] = getattr(duplicate, field)
+    if not survivor.id_number_cipher and duplicate.id_number_cipher:
+        survivor.set_secret("id_number", duplicate.get_secret("id_number"))
+        survivor.birth_date, survivor.gender = duplicate.birth_date, duplicate.gender
+        fill.update(
+            id_number_cipher=survivor.id_number_cipher,
+            id_number_index=survivor.id_number_index,
+            birth_date=survivor.birth_date,
+            gender=survivor.gender,
+        )
+    if fill:
+        Customer.objects.filter(pk=survivor.pk).update(**fill)
+    Customer.objects.filter(duplicate_of=duplicate).update(duplicate_of=survivor)
+    timeline(
+        survivor,
+        actor,
+        "merged",
+        _("Merged with duplicate record #%d (%s)") % (duplicate.pk, duplicate.name),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CUSTOMER_MERGED,
+        target=survivor,
+        changes={"merged": duplicate.pk, "filled": sorted(fill)},
+    )
+    duplicate.delete()
+    survivor.refresh_from_db()
+    return survivor

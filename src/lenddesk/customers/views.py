@@ -250,6 +250,7 @@ class CustomerActionView(StaffView):
         "lock": P.CHANGE,
         "unlock": P.CHANGE,
         "stage": P.CHANGE,
+        "merge": P.ASSIGN,
     }
 
     def post(self, request, customer_id, action):
@@ -273,6 +274,17 @@ class CustomerActionView(StaffView):
                     reason=request.POST.get("reason", "")[:200],
                 )
                 messages.success(request, _("Returned to the public pool."))
+            elif action == "merge":
+                survivor = selectors.customer_get(
+                    actor=request.user, customer_id=customer.duplicate_of_id or 0
+                )
+                survivor = services.customer_merge(
+                    actor=request.user, survivor=survivor, duplicate=customer
+                )
+                messages.success(
+                    request, _("Merged into %(name)s.") % {"name": survivor}
+                )
+                return redirect("customers:detail", customer_id=survivor.pk)
             elif action in ("lock", "unlock"):
                 services.customer_set_locked(
                     actor=request.user, customer=customer, locked=action == "lock"
