@@ -172,3 +172,15 @@ def test_other_firm_cannot_see_customers(tenant_a, tenant_b, admin_a, admin_b):
     assert response.status_code == 404
     listing = Client().get("/api/v1/customers/", **_bearer(tenant_b, admin_b)).json()
     assert listing["results"] == []
+
+
+def test_menu_follows_permissions(client, tenant_a, team):
+    force_session(client, team["lead1"])
+    lead_home = client.get("/").content.decode()
+    for href in ("/customers/", "/customers/pool/", "/customers/imports/", "/customers/allocation/"):
+        assert 'href="%s"' % href in lead_home
+    force_session(client, team["s1"])
+    seller_home = client.get("/").content.decode()
+    assert 'href="/customers/"' in seller_home
+    assert 'href="/customers/imports/"' not in seller_home
+    assert 'href="/customers/rules/"' not in seller_home

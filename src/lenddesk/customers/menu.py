@@ -19,6 +19,16 @@ register_menu(
         _("Sales funnel"), "customers:funnel", "customers", codes=(P.VIEW,), order=40
     ),
     MenuItem(
+        _("Import"), "customers:imports", "customers", codes=(P.IMPORT,), order=50
+    ),
+    MenuItem(
+        _("Allocation"),
+        "customers:allocation",
+        "customers",
+        codes=(P.ASSIGN,),
+        order=60,
+    ),
+    MenuItem(
         _("Pool rules"),
         "customers:rules",
         "customers",
