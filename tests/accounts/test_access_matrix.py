@@ -107,6 +107,21 @@ def _org_for(tenant, admin, name):
             status="completed",
         )
         rule = AllocationRule.objects.create(name="r", department=department)
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from lenddesk.customers.documents import document_upload
+
+        png = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(png, format="PNG")
+        document = document_upload(
+            actor=admin,
+            customer=customer,
+            kind="other",
+            upload=SimpleUploadedFile("a.png", png.getvalue()),
+        )
     return {
         "department": department,
         "role": role,
@@ -114,6 +129,7 @@ def _org_for(tenant, admin, name):
         "visit": visit,
         "job": job,
         "rule": rule,
+        "document": document,
     }
 
 
@@ -134,15 +150,17 @@ def _kwargs_for(route: str, org, subject) -> dict:
         kwargs["role_id" if "role_id" in route else "pk"] = org["role"].pk
     if "<int:seq>" in route:
         kwargs["seq"] = 1
-    if "<int:customer_id>" in route or "customers/<int:pk>" in route:
+    if "customer_id" in route or "customers/<int:pk>" in route:
         kwargs["customer_id" if "customer_id" in route else "pk"] = org["customer"].pk
     if "<int:visit_id>" in route:
         kwargs["visit_id"] = org["visit"].pk
+    if "<int:document_id>" in route:
+        kwargs["document_id"] = org["document"].pk
     if "<int:job_id>" in route:
         kwargs["job_id"] = org["job"].pk
     if "<int:rule_id>" in route:
         kwargs["rule_id"] = org["rule"].pk
-    if "<slug:action>" in route:
+    if "(?P<action>" in route:
         kwargs["action"] = "stage"
     if "<int:tenant_id>" in route:
         kwargs["tenant_id"] = subject.tenant_id
@@ -155,7 +173,8 @@ def _url(route: str, kwargs: dict) -> str:
     path = route
     for key, value in kwargs.items():
         path = re.sub(r"<(int|slug):%s>" % key, str(value), path)
-    return "/" + path.lstrip("^").rstrip("$")
+        path = re.sub(r"\(\?P<%s>[^)]*\)" % key, str(value), path)
+    return "/" + path.replace("^", "").replace("$", "")
 
 
 def _staff_routes():

@@ -108,8 +108,11 @@ def test_unknown_user_costs_about_as_long_as_a_wrong_password(
         _post_login(Client(), tenant_a, username, "wrong-password")
         return clock.perf_counter() - started
 
-    real = statistics.median(timed("sales1") for _ in range(5))
-    ghost = statistics.median(timed("ghost") for _ in range(5))
+    real_runs, ghost_runs = [], []
+    for _ in range(7):  # interleaved, so machine load affects both alike
+        real_runs.append(timed("sales1"))
+        ghost_runs.append(timed("ghost"))
+    real, ghost = statistics.median(real_runs), statistics.median(ghost_runs)
     assert abs(real - ghost) < max(0.3 * real, 0.05)
 
 

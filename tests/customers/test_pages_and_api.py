@@ -177,7 +177,12 @@ def test_other_firm_cannot_see_customers(tenant_a, tenant_b, admin_a, admin_b):
 def test_menu_follows_permissions(client, tenant_a, team):
     force_session(client, team["lead1"])
     lead_home = client.get("/").content.decode()
-    for href in ("/customers/", "/customers/pool/", "/customers/imports/", "/customers/allocation/"):
+    for href in (
+        "/customers/",
+        "/customers/pool/",
+        "/customers/imports/",
+        "/customers/allocation/",
+    ):
         assert 'href="%s"' % href in lead_home
     force_session(client, team["s1"])
     seller_home = client.get("/").content.decode()

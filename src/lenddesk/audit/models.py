@@ -43,6 +43,8 @@ class AuditAction(models.TextChoices):
     ALLOCATION_RULE_CHANGED = "customer.allocation_rule", _("Allocation rule changed")
     CUSTOMERS_EXPORTED = "customer.exported", _("Customers exported")
     CUSTOMER_MERGED = "customer.merged", _("Customer records merged")
+    DOCUMENT_UPLOADED = "customer.document_uploaded", _("Document uploaded")
+    DOCUMENT_DOWNLOADED = "customer.document_downloaded", _("Document downloaded")
     DEPARTMENT_CREATED = "department.created", _("Department created")
     DEPARTMENT_UPDATED = "department.updated", _("Department updated")
     DEPARTMENT_DELETED = "department.deleted", _("Department deleted")

@@ -555,3 +555,45 @@ class ImportRow(TenantModel):
 
     def __str__(self) -> str:
         return "%s#%s" % (self.job_id, self.row_no)
+
+
+class DocumentKind(models.TextChoices):
+    ID_CARD = "id_card", _("ID card")
+    BANK_STATEMENT = "bank_statement", _("Bank statement")
+    PROPERTY_CERTIFICATE = "property_certificate", _("Property certificate")
+    INCOME_PROOF = "income_proof", _("Proof of income")
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    CONTRACT = "contract", _("Signed contract")
+    OTHER = "other", _("Other")
+
+
+class CustomerDocument(TenantModel):
+    """A file in the customer's dossier (客户档案), encrypted at rest; a new upload of
+    the same kind is a new version, the old ones stay."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=DocumentKind)
+    version = models.PositiveSmallIntegerField(default=1)
+    filename = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    stored_name = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "customer", "kind", "version"],
+                name="document_version_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "%s v%d" % (self.get_kind_display(), self.version)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from lenddesk.customers import import_views, views
 
@@ -38,10 +38,20 @@ urlpatterns = [
     ),
     path("<int:customer_id>/visits/", views.VisitCreateView.as_view(), name="visit"),
     path("<int:customer_id>/reveal/", views.RevealView.as_view(), name="reveal"),
-    path(
-        "<int:customer_id>/<slug:action>/",
+    re_path(
+        r"^(?P<customer_id>[0-9]+)/(?P<action>claim|release|lock|unlock|stage|merge)/$",
         views.CustomerActionView.as_view(),
         name="action",
+    ),
+    path(
+        "<int:customer_id>/documents/",
+        views.DocumentUploadView.as_view(),
+        name="document_upload",
+    ),
+    path(
+        "documents/<int:document_id>/",
+        views.DocumentDownloadView.as_view(),
+        name="document_download",
     ),
     path(
         "visits/<int:visit_id>/status/",

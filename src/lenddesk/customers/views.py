@@ -16,7 +16,14 @@ from lenddesk.customers.forms import (
     RevealForm,
     VisitForm,
 )
-from lenddesk.customers.models import Customer, FunnelStage, Rating, Visit, VisitStatus
+from lenddesk.customers.models import (
+    Customer,
+    DocumentKind,
+    FunnelStage,
+    Rating,
+    Visit,
+    VisitStatus,
+)
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.security.errors import RateLimited
 from lenddesk.security.services import reveal_field
@@ -185,6 +192,8 @@ def _detail_context(request, customer, **extra) -> dict:
         "stages": FunnelStage.objects.all(),
         "visit_statuses": VisitStatus.choices,
         "can_change": owned and request.user.has_code(P.CHANGE),
+        "documents": customer.documents.select_related("uploaded_by") if owned else [],
+        "document_kinds": DocumentKind.choices,
         **extra,
     }
 
@@ -534,4 +543,61 @@ class ExportView(StaffView):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store"
         handle.close()
+        return response
+
+
+class DocumentUploadView(StaffView):
+    permissions = {"POST": (P.CHANGE,)}
+
+    def post(self, request, customer_id):
+        from lenddesk.customers.documents import document_upload
+
+        customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        if customer.owner_id is None or "file" not in request.FILES:
+            messages.error(request, _("Choose a file to upload."))
+            return redirect("customers:detail", customer_id=customer.pk)
+        try:
+            document_upload(
+                actor=request.user,
+                customer=customer,
+                kind=request.POST.get("kind", ""),
+                upload=request.FILES["file"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Document saved."))
+        return redirect("customers:detail", customer_id=customer.pk)
+
+
+class DocumentDownloadView(StaffView):
+    permissions = {"GET": (P.VIEW,)}
+
+    def get(self, request, document_id):
+        from urllib.parse import quote
+
+        from django.http import Http404, HttpResponse
+
+        from lenddesk.customers.documents import document_read
+        from lenddesk.customers.models import CustomerDocument
+
+        document = (
+            CustomerDocument.objects.filter(
+                pk=document_id, customer__in=Customer.objects.visible_to(request.user)
+            )
+            .select_related("customer")
+            .first()
+        )
+        if document is None:
+            raise Http404
+        response = HttpResponse(
+            document_read(actor=request.user, document=document),
+            content_type=document.content_type,
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''%s" % quote(
+            document.filename
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
         return response
