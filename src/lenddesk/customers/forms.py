@@ -78,6 +78,43 @@ class CustomerForm(forms.Form):
         help_text=_("Separate with commas."),
     )
 
+    def __init__(self, *args, custom_fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.custom_keys = []
+        for field in custom_fields:
+            name = "custom_%s" % field.key
+            self.custom_keys.append((name, field.key))
+            if field.kind == "number":
+                self.fields[name] = forms.DecimalField(
+                    label=field.label, required=field.required
+                )
+            elif field.kind == "date":
+                self.fields[name] = forms.DateField(
+                    label=field.label,
+                    required=field.required,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
+            elif field.kind == "choice":
+                self.fields[name] = forms.ChoiceField(
+                    label=field.label,
+                    required=field.required,
+                    choices=[("", "—"), *[(c, c) for c in field.choice_list()]],
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=field.label, required=field.required, max_length=200
+                )
+
+    def custom_values(self) -> dict:
+        return {
+            key: (
+                ""
+                if self.cleaned_data.get(name) in (None, "")
+                else str(self.cleaned_data[name])
+            )
+            for name, key in self.custom_keys
+        }
+
     def clean_phone(self):
         value = self.cleaned_data["phone"].strip()
         return normalize_phone(value) if value else ""

@@ -597,3 +597,63 @@ class CustomerDocument(TenantModel):
 
     def __str__(self) -> str:
         return "%s v%d" % (self.get_kind_display(), self.version)
+
+
+class SavedView(TenantModel):
+    """A named set of list filters a person keeps (我的视图)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    query = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user", "name"], name="savedview_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+
+
+class CustomField(TenantModel):
+    """A firm's own customer field (自定义字段), validated on every save."""
+
+    key = models.SlugField(_("key"), max_length=30)
+    label = models.CharField(_("label"), max_length=40)
+    kind = models.CharField(
+        _("type"), max_length=10, choices=CustomFieldType, default=CustomFieldType.TEXT
+    )
+    choices = models.CharField(
+        _("choices (comma separated)"), max_length=300, blank=True
+    )
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "key"], name="customfield_key_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        return [
+            c.strip() for c in self.choices.replace("，", ",").split(",") if c.strip()
+        ]

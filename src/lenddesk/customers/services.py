@@ -160,6 +160,7 @@ def customer_create(
     source: str = "",
     policy: str | None = None,
     tag_names=(),
+    custom_fields: dict | None = None,
 ) -> CreateResult:
     """Create a customer, or apply the firm's duplicate policy when the phone or ID
     number already exists: reject (error naming whose it is, within scope), merge (a
@@ -168,6 +169,8 @@ def customer_create(
     if not values.get("name"):
         raise ValidationError({"name": _("Enter the customer's name.")})
     customer = Customer(**values, created_by=actor)
+    if custom_fields is not None:
+        customer.custom_fields = clean_custom_fields(custom_fields)
     _apply_personal(customer, phone=phone or None, id_number=id_number or None)
     if not customer.phone_index and not customer.id_number_index:
         raise ValidationError({"phone": _("Enter a mobile phone or an ID number.")})
@@ -271,8 +274,17 @@ def customer_update(
     id_number=None,
     tag_names=None,
     stage_id=None,
+    custom_fields: dict | None = None,
+    partial: bool = False,
 ) -> Customer:
     before = _snapshot(customer)
+    if custom_fields is not None:
+        merged = (
+            {**(customer.custom_fields or {}), **custom_fields}
+            if partial
+            else custom_fields
+        )
+        customer.custom_fields = clean_custom_fields(merged)
     for field, value in _clean_values(data).items():
         setattr(customer, field, value)
     _apply_personal(customer, phone=phone, id_number=id_number)
@@ -729,3 +741,140 @@ def customer_merge(*, actor: User, survivor: Customer, duplicate: Customer) -> C
     duplicate.delete()
     survivor.refresh_from_db()
     return survivor
+
+
+def clean_custom_fields(raw: dict | None, *, partial: bool = False) -> dict:
+    """Validate values for the firm's custom fields; errors name ``custom_<key>``."""
+    import datetime as _dt
+
+    from lenddesk.customers.models import CustomField
+
+    raw = raw or {}
+    clean, errors = {}, {}
+    for field in CustomField.objects.all():
+        name = "custom_%s" % field.key
+        value = raw.get(field.key, raw.get(name))
+        if value in (None, ""):
+            if field.required and not partial:
+                errors[name] = [_("%s is required.") % field.label]
+            continue
+        value = str(value).strip()
+        try:
+            if field.kind == "number":
+                clean[field.key] = str(Decimal(value))
+            elif field.kind == "date":
+                clean[field.key] = _dt.date.fromisoformat(value).isoformat()
+            elif field.kind == "choice":
+                if value not in field.choice_list():
+                    raise ValueError
+                clean[field.key] = value
+            else:
+                clean[field.key] = value[:200]
+        except (ValueError, ArithmeticError):
+            errors[name] = [_("Enter a valid value for %s.") % field.label]
+    unknown = sorted(
+        set(raw)
+        - {f.key for f in CustomField.objects.all()}
+        - {"custom_%s" % f.key for f in CustomField.objects.all()}
+    )
+    if unknown:
+        errors["custom_fields"] = [
+            _("Unknown custom field(s): %s") % ", ".join(unknown)
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def custom_fields_set(*, actor: User, customer: Customer, values: dict) -> Customer:
+    clean = clean_custom_fields(values)
+    before = dict(customer.custom_fields or {})
+    Customer.objects.filter(pk=customer.pk).update(custom_fields=clean)
+    customer.refresh_from_db()
+    if before != clean:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CUSTOMER_UPDATED,
+            target=customer,
+            changes={"custom_fields": sorted(set(before) | set(clean))},
+        )
+    return customer
+
+
+@transaction.atomic
+def saved_view_save(*, actor: User, name: str, query: str):
+    from lenddesk.customers.models import SavedView
+
+    name = (name or "").strip()[:40]
+    if not name:
+        raise ValidationError({"name": _("Give the view a name.")})
+    view, _created = SavedView.objects.update_or_create(
+        user=actor, name=name, defaults={"query": query[:500]}
+    )
+    return view
+
+
+@transaction.atomic
+def pool_create(*, actor: User, name: str, department_id: int | None) -> PublicPool:
+    from lenddesk.accounts.models import Department
+
+    name = (name or "").strip()[:60]
+    if not name:
+        raise ValidationError({"name": _("Give the pool a name.")})
+    department = (
+        Department.objects.filter(pk=department_id).first() if department_id else None
+    )
+    if department is None:
+        raise ValidationError(
+            {"department": _("A department's pool needs its department.")}
+        )
+    pool = PublicPool.objects.create(name=name, department=department)
+    audit_record(
+        actor=actor,
+        action=AuditAction.POOL_RULES_CHANGED,
+        target=pool,
+        changes={"pool": name, "department": department.pk},
+    )
+    return pool
+
+
+@transaction.atomic
+def custom_field_create(
+    *,
+    actor: User,
+    key: str,
+    label: str,
+    kind: str,
+    choices: str = "",
+    required: bool = False,
+):
+    from lenddesk.customers.models import CustomField, CustomFieldType
+
+    key = (key or "").strip().lower()
+    import re as _re
+
+    if not _re.fullmatch(r"[a-z][a-z0-9_]{0,29}", key):
+        raise ValidationError(
+            {"key": _("Use lowercase letters, digits and _ (starting with a letter).")}
+        )
+    if CustomField.objects.filter(key=key).exists():
+        raise ValidationError({"key": _("This key is already used.")})
+    if kind not in CustomFieldType.values:
+        raise ValidationError({"kind": _("Choose a type.")})
+    field = CustomField(
+        key=key, label=label.strip()[:40], kind=kind, choices=choices, required=required
+    )
+    if kind == "choice" and not field.choice_list():
+        raise ValidationError({"choices": _("List the choices, separated by commas.")})
+    if not field.label:
+        raise ValidationError({"label": _("Give the field a label.")})
+    field.order = CustomField.objects.count()
+    field.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.POOL_RULES_CHANGED,
+        target=field,
+        changes={"custom_field": key, "kind": kind, "required": required},
+    )
+    return field

@@ -21,6 +21,7 @@ from lenddesk.customers.models import (
     DocumentKind,
     FunnelStage,
     Rating,
+    SavedView,
     Visit,
     VisitStatus,
 )
@@ -57,6 +58,12 @@ def _filters(request) -> selectors.CustomerFilters:
     )
 
 
+def _custom():
+    from lenddesk.customers.models import CustomField
+
+    return list(CustomField.objects.all())
+
+
 def _valid_date(value) -> bool:
     try:
         return bool(value) and parse_date(value) is not None
@@ -86,6 +93,7 @@ class CustomerListView(StaffView):
             if request.user.has_code(P.ASSIGN)
             else [],
             "now": dt.datetime.now(dt.UTC),
+            "saved_views": SavedView.objects.filter(user=request.user),
         }
         template = (
             "customers/_rows.html"
@@ -126,15 +134,18 @@ class CustomerCreateView(StaffView):
 
     def get(self, request):
         return render(
-            request, "customers/form.html", {"form": CustomerForm(), "creating": True}
+            request,
+            "customers/form.html",
+            {"form": CustomerForm(custom_fields=_custom()), "creating": True},
         )
 
     def post(self, request):
-        form = CustomerForm(request.POST)
+        form = CustomerForm(request.POST, custom_fields=_custom())
         if form.is_valid():
             data = form.cleaned_data
             try:
                 result = services.customer_create(
+                    custom_fields=form.custom_values(),
                     actor=request.user,
                     data=data,
                     phone=data["phone"],
@@ -213,7 +224,10 @@ class CustomerEditView(StaffView):
         customer = self._get(request, customer_id)
         initial = {f: getattr(customer, f) for f in services.EDITABLE}
         initial["tags"] = ", ".join(customer.tags.values_list("name", flat=True))
-        form = CustomerForm(initial=initial)
+        initial.update(
+            {"custom_%s" % k: v for k, v in (customer.custom_fields or {}).items()}
+        )
+        form = CustomerForm(initial=initial, custom_fields=_custom())
         for name in PERSONAL:
             form.fields[name].help_text = _(
                 "Stored: %(masked)s. Leave empty to keep it."
@@ -224,11 +238,12 @@ class CustomerEditView(StaffView):
 
     def post(self, request, customer_id):
         customer = self._get(request, customer_id)
-        form = CustomerForm(request.POST)
+        form = CustomerForm(request.POST, custom_fields=_custom())
         if form.is_valid():
             data = form.cleaned_data
             try:
                 services.customer_update(
+                    custom_fields=form.custom_values(),
                     actor=request.user,
                     customer=customer,
                     data=data,
@@ -475,6 +490,18 @@ class FunnelView(StaffView):
         )
 
 
+def _rules_context(form) -> dict:
+    from lenddesk.customers.models import CustomField, CustomFieldType, PublicPool
+
+    return {
+        "form": form,
+        "pools": PublicPool.objects.select_related("department"),
+        "fields": CustomField.objects.all(),
+        "field_kinds": CustomFieldType.choices,
+        "departments": department_tree(),
+    }
+
+
 class PoolRulesView(StaffView):
     permissions = {"GET": (P.POOL_RULES,), "POST": (P.POOL_RULES,)}
     fields = (
@@ -495,7 +522,7 @@ class PoolRulesView(StaffView):
     def get(self, request):
         rules = services.pool_rules()
         form = PoolRulesForm(initial={f: getattr(rules, f) for f in self.fields})
-        return render(request, "customers/rules.html", {"form": form})
+        return render(request, "customers/rules.html", _rules_context(form))
 
     def post(self, request):
         form = PoolRulesForm(request.POST)
@@ -503,7 +530,7 @@ class PoolRulesView(StaffView):
             services.pool_rules_update(actor=request.user, values=form.cleaned_data)
             messages.success(request, _("Pool rules saved."))
             return redirect("customers:rules")
-        return render(request, "customers/rules.html", {"form": form}, status=400)
+        return render(request, "customers/rules.html", _rules_context(form), status=400)
 
 
 class ExportView(StaffView):
@@ -601,3 +628,61 @@ class DocumentDownloadView(StaffView):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store"
         return response
+
+
+class PoolCreateView(StaffView):
+    permissions = {"POST": (P.POOL_RULES,)}
+
+    def post(self, request):
+        try:
+            services.pool_create(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                department_id=_int(request.POST.get("department")),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Pool created."))
+        return redirect("customers:rules")
+
+
+class CustomFieldCreateView(StaffView):
+    permissions = {"POST": (P.POOL_RULES,)}
+
+    def post(self, request):
+        try:
+            services.custom_field_create(
+                actor=request.user,
+                key=request.POST.get("key", ""),
+                label=request.POST.get("label", ""),
+                kind=request.POST.get("kind", ""),
+                choices=request.POST.get("choices", ""),
+                required=request.POST.get("required") == "on",
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Custom field added."))
+        return redirect("customers:rules")
+
+
+class SavedViewCreateView(StaffView):
+    permissions = {"POST": (P.VIEW,)}
+
+    def post(self, request):
+        try:
+            services.saved_view_save(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                query=request.POST.get("query", ""),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("View saved."))
+        query = request.POST.get("query", "")
+        return redirect("%s?%s" % (request.path.rsplit("views/", 1)[0], query))

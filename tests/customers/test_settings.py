@@ -1,0 +1,97 @@
+"""Custom fields, department pools and saved views, as a manager sets them up."""
+
+from django.test import Client
+
+from lenddesk.customers.models import Customer, CustomField, PublicPool, SavedView
+from lenddesk.tenancy.context import tenant_context
+from tests.conftest import force_session
+
+
+def test_custom_fields_are_validated_everywhere(client, tenant_a, admin_a, team):
+    force_session(client, admin_a)
+    assert (
+        client.post(
+            "/customers/rules/fields/", {"key": "Bad Key", "label": "x", "kind": "text"}
+        ).status_code
+        == 302
+    )
+    client.post(
+        "/customers/rules/fields/",
+        {
+            "key": "marital",
+            "label": "婚姻状况",
+            "kind": "choice",
+            "choices": "已婚,未婚",
+            "required": "on",
+        },
+    )
+    client.post(
+        "/customers/rules/fields/",
+        {"key": "loan_count", "label": "在贷笔数", "kind": "number"},
+    )
+    with tenant_context(tenant_a):
+        assert sorted(CustomField.objects.values_list("key", flat=True)) == [
+            "loan_count",
+            "marital",
+        ]
+    base = {
+        "name": "张三",
+        "phone": "13912340000",
+        "kind": "person",
+        "urgency": "normal",
+    }
+    missing = client.post("/customers/new/", base)
+    assert (
+        missing.status_code == 400
+        and "custom_marital" in missing.context["form"].errors
+    )
+    wrong = client.post(
+        "/customers/new/", {**base, "custom_marital": "离异", "custom_loan_count": "x"}
+    )
+    assert {"custom_marital", "custom_loan_count"} <= set(wrong.context["form"].errors)
+    ok = client.post(
+        "/customers/new/", {**base, "custom_marital": "已婚", "custom_loan_count": "2"}
+    )
+    assert ok.status_code == 302
+    with tenant_context(tenant_a):
+        assert Customer.objects.get(name="张三").custom_fields == {
+            "marital": "已婚",
+            "loan_count": "2",
+        }
+
+
+def test_department_pool_is_seen_only_by_that_department(
+    client, tenant_a, admin_a, team
+):
+    from lenddesk.customers.services import customer_create
+
+    force_session(client, admin_a)
+    client.post(
+        "/customers/rules/pools/",
+        {"name": "一部公海", "department": team["lead1"].department_id},
+    )
+    with tenant_context(tenant_a):
+        pool = PublicPool.objects.get(name="一部公海")
+        customer = customer_create(
+            actor=admin_a, data={"name": "一部线索"}, phone="13700001111", to_pool=True
+        ).customer
+        Customer.objects.filter(pk=customer.pk).update(pool=pool)
+    inside, outside = Client(), Client()
+    force_session(inside, team["s1"])
+    force_session(outside, team["s3"])
+    assert "一*" in inside.get("/customers/pool/").content.decode()
+    assert "一*" not in outside.get("/customers/pool/").content.decode()
+    assert outside.post("/customers/%d/claim/" % customer.pk).status_code == 404
+
+
+def test_saved_views(client, tenant_a, team):
+    force_session(client, team["s1"])
+    response = client.post(
+        "/customers/views/", {"name": "A级客户", "query": "rating=A"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?rating=A")
+    with tenant_context(tenant_a):
+        assert SavedView.objects.get(user=team["s1"]).query == "rating=A"
+    assert "A级客户" in client.get("/customers/").content.decode()
+    force_session(client, team["s2"])
+    assert "A级客户" not in client.get("/customers/").content.decode()
