@@ -1,0 +1,1 @@
+"""Benchmarks: seeders and workloads (``python -m bench …``); never run by the test suite."""

@@ -1,0 +1,124 @@
+"""Workloads measured as server time of the product's own selectors and services
+(tenant context, data scope, decryption for masking), after warm-up; median and p95."""
+
+import json
+import platform
+import statistics
+import time
+
+from django.db import connection
+
+from bench.seed import SLUG, log
+from lenddesk.accounts.models import User
+from lenddesk.customers import services
+from lenddesk.customers.models import Customer
+from lenddesk.customers.selectors import CustomerFilters, customer_list
+from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.models import Tenant
+
+
+def _measure(fn, repeat: int) -> dict:
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 2),
+        "runs": repeat,
+    }
+
+
+def _page(actor, **filters):
+    def run():
+        rows, _next = customer_list(actor=actor, filters=CustomerFilters(**filters))
+        for row in rows:  # masking decrypts: part of what a page costs
+            row.masked("phone")
+
+    return run
+
+
+def run(*, only: list[str], repeat: int) -> None:
+    tenant = Tenant.objects.get(slug=SLUG)
+    results = []
+    with tenant_context(tenant):
+        total = Customer.objects.count()
+        seller = User.objects.filter(username__startswith="s").order_by("pk").first()
+        manager = User.objects.get(username="gm")
+        sample = Customer.objects.filter(owner=seller).order_by("-pk").first()
+        phone = sample.get_secret("phone")
+        workloads = {
+            "list": [
+                ("list, salesperson, first page", _page(seller)),
+                ("list, general manager, first page", _page(manager)),
+            ],
+            "search": [
+                ("search full phone (GM)", _page(manager, q=phone)),
+                ("search last four digits (salesperson)", _page(seller, q=phone[-4:])),
+                ("search pinyin initials 'zw' (salesperson)", _page(seller, q="zw")),
+                ("search name contains '建' (salesperson)", _page(seller, q="建")),
+            ],
+        }
+        for group, items in workloads.items():
+            if only and group not in only:
+                continue
+            for label, fn in items:
+                result = {"workload": label, "customers": total, **_measure(fn, repeat)}
+                results.append(result)
+                log(json.dumps(result, ensure_ascii=False))
+    if not only or "claim" in only:
+        results.append(_claims(tenant, repeat, total))
+    _table(results)
+
+
+def _claims(tenant, repeat: int, total: int) -> dict:
+    """One claim = the whole service: quota row, cap check, conditional UPDATE, audit."""
+    with tenant_context(tenant):
+        services.pool_rules()
+        from lenddesk.customers.models import PoolRules
+
+        PoolRules.objects.update(daily_claim_limit=100_000, private_cap=1_000_000)
+        claimer = User.objects.filter(username__startswith="s").order_by("-pk").first()
+        pool_ids = list(
+            Customer.objects.filter(owner__isnull=True)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[: repeat + 3]
+        )
+    ids = iter(pool_ids)
+
+    def claim():
+        with tenant_context(tenant):
+            customer = Customer.objects.get(pk=next(ids))
+            services.customer_claim(actor=claimer, customer=customer)
+
+    result = {
+        "workload": "claim (one person, sequential)",
+        "customers": total,
+        **_measure(claim, repeat),
+    }
+    log(json.dumps(result, ensure_ascii=False))
+    return result
+
+
+def _table(results: list[dict]) -> None:
+    log("")
+    log(
+        "Machine: %s, %s, Python %s, %s"
+        % (
+            platform.machine(),
+            platform.platform(),
+            platform.python_version(),
+            connection.vendor,
+        )
+    )
+    log("| workload | customers | median ms | p95 ms | runs |")
+    log("|---|---:|---:|---:|---:|")
+    for r in results:
+        log(
+            "| %s | %d | %.2f | %.2f | %d |"
+            % (r["workload"], r["customers"], r["median_ms"], r["p95_ms"], r["runs"])
+        )
