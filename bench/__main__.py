@@ -30,13 +30,18 @@ def main() -> int:
     running = sub.add_parser("run", help="measure the workloads")
     running.add_argument("--only", default="", help="comma list: list,search,claim")
     running.add_argument("--repeat", type=int, default=25)
+    running.add_argument("--import-rows", type=int, default=2000)
     args = parser.parse_args()
     if args.command == "seed":
         seed.seed(
             customers=args.customers, staff=args.staff, departments=args.departments
         )
     else:
-        workloads.run(only=[w for w in args.only.split(",") if w], repeat=args.repeat)
+        workloads.run(
+            only=[w for w in args.only.split(",") if w],
+            repeat=args.repeat,
+            import_rows=args.import_rows,
+        )
     return 0
 
 

@@ -208,7 +208,7 @@ def _values(tenant, row, pool_id, now) -> tuple:
     owned = row["owner"] is not None
     return (
         tenant.pk,
-        row["row_key"],
+        row["row_key"] if connection.vendor == "postgresql" else row["row_key"].hex,
         "person",
         row["name"],
         row["pinyin"],

@@ -42,7 +42,7 @@ def _page(actor, **filters):
     return run
 
 
-def run(*, only: list[str], repeat: int) -> None:
+def run(*, only: list[str], repeat: int, import_rows: int = 2000) -> None:
     tenant = Tenant.objects.get(slug=SLUG)
     results = []
     with tenant_context(tenant):
@@ -72,6 +72,8 @@ def run(*, only: list[str], repeat: int) -> None:
                 log(json.dumps(result, ensure_ascii=False))
     if not only or "claim" in only:
         results.append(_claims(tenant, repeat, total))
+    if "import" in only:
+        results.append(_import(tenant, rows=import_rows))
     _table(results)
 
 
@@ -122,3 +124,50 @@ def _table(results: list[dict]) -> None:
             "| %s | %d | %.2f | %.2f | %d |"
             % (r["workload"], r["customers"], r["median_ms"], r["p95_ms"], r["runs"])
         )
+
+
+def _import(tenant, *, rows: int) -> dict:
+    """A CSV of ``rows`` new customers through upload and the background job body."""
+    import resource
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lenddesk.customers import imports
+    from lenddesk.customers.models import ImportJob
+    from lenddesk.tenancy.context import bind_tenant
+
+    lines = ["姓名,手机号,城市,需求金额"]
+    base = int(time.time()) % 10_000_000
+    for n in range(rows):
+        lines.append(
+            "导入客户%d,1%02d%08d,成都,100000" % (n, 66, (base + n) % 100_000_000)
+        )
+    data = "\n".join(lines).encode()
+    with tenant_context(tenant):
+        admin = User.objects.get(username="admin")
+        job = imports.import_upload(
+            actor=admin, upload=SimpleUploadedFile("bench.csv", data)
+        )
+        ImportJob.objects.filter(pk=job.pk).update(
+            mapping={"0": "name", "1": "phone", "2": "city", "3": "demand_amount"},
+            status="queued",
+            assignment="pool",
+            duplicate_policy="merge",
+        )
+    started = time.perf_counter()
+    with bind_tenant(tenant):
+        job = imports.import_run(job_id=job.pk)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {
+        "workload": "import %d-row CSV" % rows,
+        "customers": rows,
+        "median_ms": round(seconds * 1000, 1),
+        "p95_ms": round(seconds * 1000, 1),
+        "runs": 1,
+        "rows_per_s": round(rows / seconds),
+        "peak_rss_mb": round(peak_mb),
+        "created": job.created_count,
+    }
+    log(json.dumps(result, ensure_ascii=False))
+    return result
