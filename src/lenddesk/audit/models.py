@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     IMPORT_UPLOADED = "customer.import_uploaded", _("Import file uploaded")
     IMPORT_STARTED = "customer.import_started", _("Import started")
     IMPORT_FINISHED = "customer.import_finished", _("Import finished")
+    CUSTOMERS_IMPORTED = "customer.imported", _("Customers imported (one batch)")
     IMPORT_REPORT_DOWNLOADED = (
         "customer.import_report",
         _("Import error report downloaded"),

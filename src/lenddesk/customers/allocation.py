@@ -185,3 +185,90 @@ def rule_set_weights(
         changes={"weights": [before, clean], "active": rule.is_active},
     )
     return rule
+
+
+def allocate_many(
+    *, customers: list[Customer], rule: AllocationRule, now=None
+) -> dict[int, User]:
+    """The same fair choice as ``allocate`` for a whole batch (imports): decided in
+    memory under the rule's lock, written with one UPDATE per receiver."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lenddesk.customers.services import pool_rules
+
+    if not customers:
+        return {}
+    now = now or timezone.now()
+    AllocationRule.objects.select_for_update().filter(pk=rule.pk).first()
+    rules = pool_rules()
+    members = [
+        p
+        for p in _team(rule)
+        if p.accepts_leads and Decimal(str(rule.weights.get(str(p.pk), 1))) > 0
+    ]
+    owned = dict(
+        Customer.objects.filter(owner__in=members)
+        .values_list("owner")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict(
+        AllocationCount.objects.filter(rule=rule).values_list("user_id", "assigned")
+    )
+    weights = {p.pk: Decimal(str(rule.weights.get(str(p.pk), 1))) for p in members}
+    chosen: dict[int, User] = {}
+    logs = []
+    for customer in customers:
+        candidates = [
+            ((Decimal(counts.get(p.pk, 0)) + 1) / weights[p.pk], p.pk, p)
+            for p in members
+            if owned.get(p.pk, 0) < rules.private_cap
+        ]
+        if not candidates:
+            logs.append(
+                AllocationLog(
+                    customer=customer,
+                    rule=rule,
+                    user=None,
+                    reason=_("nobody available"),
+                )
+            )
+            continue
+        _score, _pk, winner = min(candidates, key=lambda c: (c[0], c[1]))
+        logs.append(
+            AllocationLog(
+                customer=customer,
+                rule=rule,
+                user=winner,
+                reason=(
+                    _("rule %(rule)s: %(n)d assigned so far, weight %(w)s")
+                    % {
+                        "rule": rule.name,
+                        "n": counts.get(winner.pk, 0),
+                        "w": weights[winner.pk],
+                    }
+                )[:300],
+            )
+        )
+        counts[winner.pk] = counts.get(winner.pk, 0) + 1
+        owned[winner.pk] = owned.get(winner.pk, 0) + 1
+        chosen[customer.pk] = winner
+    by_owner: dict[int, list[int]] = {}
+    for customer_id, owner in chosen.items():
+        by_owner.setdefault(owner.pk, []).append(customer_id)
+    for owner_id, ids in by_owner.items():
+        Customer.objects.filter(pk__in=ids).update(
+            owner_id=owner_id,
+            pool=None,
+            claimed_at=now,
+            protected_until=now + dt.timedelta(days=rules.protection_days),
+        )
+        counter, _created = AllocationCount.objects.get_or_create(
+            rule=rule, user_id=owner_id
+        )
+        AllocationCount.objects.filter(pk=counter.pk).update(
+            assigned=F("assigned") + len(ids)
+        )
+    AllocationLog.objects.bulk_create(logs)
+    return chosen

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.models import (
     AllocationRule,
+    Customer,
     DuplicatePolicy,
     ImportJob,
     ImportRow,
@@ -291,56 +292,6 @@ def _row_values(row: list[str], mapping: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def _process_row(
-    job: ImportJob, row_no: int, values: dict[str, str], owner_plan
-) -> str:
-    """One row in its own savepoint: the customer and its ImportRow commit together."""
-    from lenddesk.customers.allocation import allocate
-    from lenddesk.customers.services import customer_create
-
-    data = {
-        k: v for k, v in values.items() if k not in ("phone", "id_number") and v != ""
-    }
-    if "rating" in data:
-        data["rating"] = data["rating"].strip().upper()[:1]
-        if data["rating"] not in ("A", "B", "C", "D"):
-            data.pop("rating")
-    try:
-        with transaction.atomic():
-            kind, rule = owner_plan
-            result = customer_create(
-                actor=job.created_by,
-                data=data,
-                phone=values.get("phone", ""),
-                id_number=values.get("id_number", ""),
-                owner=job.created_by if kind == "me" else None,
-                to_pool=kind != "me",
-                source=_("import %s") % job.filename,
-                policy=job.duplicate_policy,
-            )
-            if result.created and rule is not None:
-                allocate(customer=result.customer, rule=rule, actor=job.created_by)
-            outcome = "created" if result.created else "duplicate"
-            ImportRow.objects.create(
-                job=job, row_no=row_no, outcome=outcome, customer=result.customer
-            )
-            return outcome
-    except ValidationError as exc:
-        errors = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages}
-        )
-        ImportRow.objects.create(job=job, row_no=row_no, outcome="error", errors=errors)
-        return "error"
-    except (ValueError, ArithmeticError) as exc:
-        ImportRow.objects.create(
-            job=job,
-            row_no=row_no,
-            outcome="error",
-            errors={"row": [_("Unreadable value (%s).") % type(exc).__name__]},
-        )
-        return "error"
-
-
 def import_run(*, job_id: int) -> ImportJob:
     """Process the rows not yet done, each batch in its own committed transaction (and,
     on PostgreSQL, its own tenant setting), so a killed worker loses at most the batch
@@ -375,19 +326,199 @@ def import_run(*, job_id: int) -> ImportJob:
     return job
 
 
+def _prepare(job: ImportJob, values: dict[str, str]) -> Customer:
+    """Validate one row into an unsaved customer (no queries); raises ValidationError
+    naming the fields."""
+    from lenddesk.customers.services import _apply_personal, _clean_values, name_keys
+
+    data = {
+        k: v for k, v in values.items() if k not in ("phone", "id_number") and v != ""
+    }
+    if "rating" in data:
+        data["rating"] = data["rating"].strip().upper()[:1]
+        if data["rating"] not in ("A", "B", "C", "D"):
+            data.pop("rating")
+    for number in ("demand_term_months",):
+        if number in data:
+            try:
+                data[number] = int(data[number])
+            except ValueError:
+                raise ValidationError({number: [_("Enter a whole number.")]}) from None
+    try:
+        values_clean = _clean_values(data)
+    except (ArithmeticError, ValueError):
+        raise ValidationError({"row": [_("An amount is not a number.")]}) from None
+    if not values_clean.get("name"):
+        raise ValidationError({"name": [_("Enter the customer's name.")]})
+    customer = Customer(**values_clean, created_by=job.created_by)
+    customer.tenant_id = job.tenant_id
+    _apply_personal(
+        customer,
+        phone=values.get("phone") or None,
+        id_number=values.get("id_number") or None,
+    )
+    if not customer.phone_index and not customer.id_number_index:
+        raise ValidationError({"phone": [_("Enter a mobile phone or an ID number.")]})
+    customer.name_pinyin, customer.name_initials = name_keys(customer.name)
+    return customer
+
+
 def _run_batch(job: ImportJob, batch, owner_plan) -> None:
-    tally = {"created": 0, "duplicate": 0, "error": 0}
+    """One batch, set-based: validate in memory, find duplicates with two indexed
+    queries, insert new customers and every outcome in bulk, one audit row for the
+    batch. The caller's transaction makes the batch all-or-nothing."""
+    from lenddesk.customers.allocation import allocate_many
+    from lenddesk.customers.models import FollowUp, FunnelStage, TimelineEvent
+    from lenddesk.customers.services import default_pool, pool_rules
+
+    kind, rule = owner_plan
+    outcomes: list[ImportRow] = []
+    fresh: list[tuple[int, Customer]] = []
     for row_no, row in batch:
         if not any(cell for cell in row):
-            ImportRow.objects.create(
-                job=job,
-                row_no=row_no,
-                outcome="error",
-                errors={"row": [_("Empty row.")]},
+            outcomes.append(
+                ImportRow(
+                    job=job,
+                    row_no=row_no,
+                    outcome="error",
+                    errors={"row": [_("Empty row.")]},
+                )
             )
-            tally["error"] += 1
             continue
-        tally[_process_row(job, row_no, _row_values(row, job.mapping), owner_plan)] += 1
+        try:
+            fresh.append((row_no, _prepare(job, _row_values(row, job.mapping))))
+        except ValidationError as exc:
+            errors = (
+                exc.message_dict
+                if hasattr(exc, "error_dict")
+                else {"row": exc.messages}
+            )
+            outcomes.append(
+                ImportRow(job=job, row_no=row_no, outcome="error", errors=errors)
+            )
+    phones = {c.phone_index for _n, c in fresh if c.phone_index}
+    ids = {c.id_number_index for _n, c in fresh if c.id_number_index}
+    known: dict[str, int] = {}
+    for pk, phone, idno in Customer.objects.filter(
+        Q(phone_index__in=phones) | Q(id_number_index__in=ids)
+    ).values_list("pk", "phone_index", "id_number_index"):
+        known.setdefault(phone, pk) if phone else None
+        known.setdefault(idno, pk) if idno else None
+    policy = job.duplicate_policy
+    stage = FunnelStage.objects.filter(key="new").first()
+    pool = default_pool()
+    now = timezone.now()
+    to_create: list[tuple[int, Customer]] = []
+    merges: list[tuple[int, int]] = []
+    seen: dict[str, int] = {}
+    for row_no, customer in fresh:
+        keys = [k for k in (customer.phone_index, customer.id_number_index) if k]
+        existing = next((known[k] for k in keys if k in known), None)
+        twin = next((seen[k] for k in keys if k in seen), None)
+        if (existing or twin) and policy == DuplicatePolicy.REJECT:
+            outcomes.append(
+                ImportRow(
+                    job=job,
+                    row_no=row_no,
+                    outcome="error",
+                    errors={"phone": [_("This customer already exists.")]},
+                )
+            )
+            continue
+        if existing and policy == DuplicatePolicy.MERGE:
+            merges.append((row_no, existing))
+            continue
+        if twin is not None and policy == DuplicatePolicy.MERGE:
+            outcomes.append(
+                ImportRow(
+                    job=job,
+                    row_no=row_no,
+                    outcome="error",
+                    errors={
+                        "phone": [
+                            _("The same customer appears twice in the file (row %d).")
+                            % twin
+                        ]
+                    },
+                )
+            )
+            continue
+        customer.duplicate_of_id = existing
+        customer.stage = stage
+        if kind == "me":
+            customer.owner = job.created_by
+            customer.claimed_at = now
+        else:
+            customer.pool = pool
+        for key in keys:
+            seen.setdefault(key, row_no)
+        to_create.append((row_no, customer))
+    if kind == "me" and to_create:
+        owned = Customer.objects.filter(owner=job.created_by).count()
+        room = max(0, pool_rules().private_cap - owned)
+        for _row_no, customer in to_create[room:]:
+            customer.owner, customer.claimed_at, customer.pool = None, None, pool
+    created = Customer.objects.bulk_create([c for _n, c in to_create], batch_size=500)
+    if rule is not None and created:
+        allocate_many(customers=created, rule=rule, now=now)
+    source = _("import %s") % job.filename
+    TimelineEvent.objects.bulk_create(
+        [
+            TimelineEvent(
+                customer=c,
+                actor=job.created_by,
+                kind="created",
+                summary=_("Created (%s)") % source,
+            )
+            for c in created
+        ]
+        + [
+            TimelineEvent(
+                customer_id=pk,
+                actor=job.created_by,
+                kind="duplicate",
+                summary=_("Came in again via %s") % source,
+            )
+            for _n, pk in merges
+        ]
+    )
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                customer_id=pk,
+                author=job.created_by,
+                kind="other",
+                is_system=True,
+                content=_("Came in again via %s.") % source,
+            )
+            for _n, pk in merges
+        ]
+    )
+    outcomes += [
+        ImportRow(job=job, row_no=n, outcome="created", customer=c)
+        for (n, _c), c in zip(to_create, created, strict=True)
+    ]
+    outcomes += [
+        ImportRow(job=job, row_no=n, outcome="duplicate", customer_id=pk)
+        for n, pk in merges
+    ]
+    ImportRow.objects.bulk_create(outcomes)
+    tally = {
+        "created": len(created),
+        "duplicate": len(merges),
+        "error": len(outcomes) - len(created) - len(merges),
+    }
+    audit_record(
+        actor=job.created_by,
+        action=AuditAction.CUSTOMERS_IMPORTED,
+        target=job,
+        changes={
+            "rows": [batch[0][0], batch[-1][0]],
+            "created": [c.pk for c in created],
+            "merged_into": sorted({pk for _n, pk in merges}),
+            "errors": tally["error"],
+        },
+    )
     ImportJob.objects.filter(pk=job.pk).update(
         processed_rows=F("processed_rows") + len(batch),
         created_count=F("created_count") + tally["created"],
