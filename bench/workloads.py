@@ -61,6 +61,11 @@ def run(*, only: list[str], repeat: int, import_rows: int = 2000) -> None:
                 ("search last four digits (salesperson)", _page(seller, q=phone[-4:])),
                 ("search pinyin initials 'zw' (salesperson)", _page(seller, q="zw")),
                 ("search name contains '建' (salesperson)", _page(seller, q="建")),
+                (
+                    "search pinyin initials 'zw' (general manager)",
+                    _page(manager, q="zw"),
+                ),
+                ("search name contains '建' (general manager)", _page(manager, q="建")),
             ],
         }
         for group, items in workloads.items():

@@ -294,8 +294,17 @@ class Customer(EncryptedFieldsMixin, TenantModel):
                 fields=["tenant", "phone_last4_index"], name="cust_tenant_last4"
             ),
             models.Index(fields=["tenant", "id_number_index"], name="cust_tenant_idno"),
+            # Prefix search (``zs%``, ``zhang%``): pattern opclasses let PostgreSQL use the
+            # index for LIKE under any collation (ignored on SQLite).
             models.Index(
-                fields=["tenant", "name_initials"], name="cust_tenant_initials"
+                fields=["tenant", "name_initials"],
+                name="cust_tenant_initials",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["tenant", "name_pinyin"],
+                name="cust_tenant_pinyin",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
             models.Index(fields=["tenant", "pool", "-id"], name="cust_tenant_pool"),
             models.Index(

@@ -83,10 +83,20 @@ def customer_list(*, actor: User, filters: CustomerFilters, before: int | None =
         customers = customers.filter(next_followup_at__lt=timezone.now())
     if before:
         customers = customers.filter(pk__lt=before)
+    return _page_of(customers, LIST_RELATED)
+
+
+def _page_of(customers: QuerySet, related: tuple[str, ...]):
+    """Ids first, rows second: with the joins in the same query PostgreSQL may choose a
+    full scan for a rare filter (1.8 s at 1M rows); the id-only keyset query stays on
+    the primary-key index, and the second query reads 25 rows by id."""
+    ids = list(customers.order_by("-pk").values_list("pk", flat=True)[: PAGE_SIZE + 1])
     rows = list(
-        customers.select_related(*LIST_RELATED).order_by("-pk")[: PAGE_SIZE + 1]
+        Customer.objects.filter(pk__in=ids[:PAGE_SIZE])
+        .select_related(*related)
+        .order_by("-pk")
     )
-    return rows[:PAGE_SIZE], (rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None)
+    return rows, (ids[PAGE_SIZE - 1] if len(ids) > PAGE_SIZE else None)
 
 
 def pools_visible_to(actor: User) -> QuerySet[PublicPool]:
@@ -110,10 +120,7 @@ def pool_list(
     customers = _search(customers, q)
     if before:
         customers = customers.filter(pk__lt=before)
-    rows = list(
-        customers.select_related("pool", "stage").order_by("-pk")[: PAGE_SIZE + 1]
-    )
-    return rows[:PAGE_SIZE], (rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None)
+    return _page_of(customers, ("pool", "stage"))
 
 
 def customer_get(*, actor: User, customer_id: int) -> Customer:
