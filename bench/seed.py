@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lenddesk.accounts.models import Role, User
 from lenddesk.accounts.services import department_create
+from lenddesk.customers.demo import CITIES, GIVEN, SURNAMES
 from lenddesk.customers.models import Customer, FunnelStage, PublicPool
 from lenddesk.customers.services import name_keys
 from lenddesk.security.crypto import blind_index, encrypt
@@ -22,20 +23,6 @@ from lenddesk.tenancy.services import tenant_provision
 
 SLUG = "bench"
 PASSWORD = "Bench#2026"  # noqa: S105 - benchmark log-in
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志海燕红梅春玉子豪浩然梓涵诺欣怡宇轩思远俊东博嘉"
-CITIES = (
-    "成都",
-    "重庆",
-    "西安",
-    "武汉",
-    "长沙",
-    "郑州",
-    "杭州",
-    "苏州",
-    "深圳",
-    "广州",
-)
 COLUMNS = (
     "tenant_id",
     "row_key",
