@@ -77,6 +77,8 @@ def run(*, only: list[str], repeat: int, import_rows: int = 2000) -> None:
                 log(json.dumps(result, ensure_ascii=False))
     if not only or "claim" in only:
         results.append(_claims(tenant, repeat, total))
+    if "claim32" in only:
+        results.append(_concurrent_claims(tenant, total))
     if "import" in only:
         results.append(_import(tenant, rows=import_rows))
     _table(results)
@@ -173,6 +175,78 @@ def _import(tenant, *, rows: int) -> dict:
         "rows_per_s": round(rows / seconds),
         "peak_rss_mb": round(peak_mb),
         "created": job.created_count,
+    }
+    log(json.dumps(result, ensure_ascii=False))
+    return result
+
+
+def _concurrent_claims(
+    tenant, total: int, workers: int = 32, per_worker: int = 10
+) -> dict:
+    """32 people claim at once from a shared pool: latency per claim, throughput, and
+    the proof that nobody got a customer twice and no cap was exceeded."""
+    import threading
+
+    from django.db import close_old_connections
+    from django.db import connection as conn
+
+    from lenddesk.customers.models import PoolRules
+
+    with tenant_context(tenant):
+        PoolRules.objects.update(
+            daily_claim_limit=per_worker * 2, private_cap=1_000_000
+        )
+        people = list(
+            User.objects.filter(username__startswith="s").order_by("pk")[:workers]
+        )
+        pool = list(
+            Customer.objects.filter(owner__isnull=True)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[: workers * per_worker // 2]
+        )
+    barrier = threading.Barrier(len(people))
+    samples, outcomes, lock = [], {"won": 0, "lost": 0}, threading.Lock()
+
+    def worker(person):
+        close_old_connections()
+        barrier.wait()
+        for n in range(per_worker):
+            customer_id = pool[(person.pk * 7 + n) % len(pool)]
+            started = time.perf_counter()
+            try:
+                with tenant_context(tenant):
+                    services.customer_claim(
+                        actor=person, customer=Customer.objects.get(pk=customer_id)
+                    )
+                won = True
+            except Exception:
+                won = False
+            with lock:
+                samples.append((time.perf_counter() - started) * 1000)
+                outcomes["won" if won else "lost"] += 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(p,)) for p in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    with tenant_context(tenant):
+        claimed = Customer.objects.filter(pk__in=pool, owner__isnull=False).count()
+    samples.sort()
+    result = {
+        "workload": "claim, %d concurrent on a shared pool" % len(people),
+        "customers": total,
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 2),
+        "runs": len(samples),
+        "claims_per_s": round(len(samples) / seconds),
+        "won": outcomes["won"],
+        "pool_customers": len(pool),
+        "claimed_afterwards": claimed,
+        "no_double_claims": outcomes["won"] == claimed,
     }
     log(json.dumps(result, ensure_ascii=False))
     return result
