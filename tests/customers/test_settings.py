@@ -95,3 +95,44 @@ def test_saved_views(client, tenant_a, team):
     assert "A级客户" in client.get("/customers/").content.decode()
     force_session(client, team["s2"])
     assert "A级客户" not in client.get("/customers/").content.decode()
+
+
+def test_tag_rules_tag_new_edited_imported_and_existing(
+    client, tenant_a, admin_a, team, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from tests.customers.conftest import add_customer
+
+    rich = add_customer(
+        tenant_a, admin_a, owner=admin_a, name="老客户", demand_amount=Decimal("800000")
+    )
+    force_session(client, admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/customers/rules/tags/",
+            {
+                "tag": "大额",
+                "field": "demand_amount",
+                "operator": "gte",
+                "value": "500000",
+            },
+        )
+    client.post(
+        "/customers/rules/tags/",
+        {"tag": "有房", "field": "has_house", "operator": "is_true"},
+    )
+    bad = client.post(
+        "/customers/rules/tags/",
+        {"tag": "x", "field": "demand_amount", "operator": "gte", "value": "lots"},
+        follow=True,
+    )
+    assert bad.status_code == 200
+    new = add_customer(tenant_a, admin_a, owner=admin_a, name="新客户", has_house=True)
+    with tenant_context(tenant_a):
+        assert set(
+            Customer.objects.get(pk=rich.pk).tags.values_list("name", flat=True)
+        ) == {"大额"}
+        assert set(
+            Customer.objects.get(pk=new.pk).tags.values_list("name", flat=True)
+        ) == {"有房"}

@@ -369,7 +369,7 @@ def _run_batch(job: ImportJob, batch, owner_plan) -> None:
     batch. The caller's transaction makes the batch all-or-nothing."""
     from lenddesk.customers.allocation import allocate_many
     from lenddesk.customers.models import FollowUp, FunnelStage, TimelineEvent
-    from lenddesk.customers.services import default_pool, pool_rules
+    from lenddesk.customers.services import apply_tag_rules, default_pool, pool_rules
 
     kind, rule = owner_plan
     outcomes: list[ImportRow] = []
@@ -461,6 +461,7 @@ def _run_batch(job: ImportJob, batch, owner_plan) -> None:
     created = Customer.objects.bulk_create([c for _n, c in to_create], batch_size=500)
     if rule is not None and created:
         allocate_many(customers=created, rule=rule, now=now)
+    apply_tag_rules(created)
     source = _("import %s") % job.filename
     TimelineEvent.objects.bulk_create(
         [

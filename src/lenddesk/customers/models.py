@@ -666,3 +666,47 @@ class CustomField(TenantModel):
         return [
             c.strip() for c in self.choices.replace("，", ",").split(",") if c.strip()
         ]
+
+
+class TagRule(TenantModel):
+    """Automatic tags (规则标签): when a customer's attribute matches, the tag is added
+    on create, edit and import."""
+
+    FIELDS = (
+        ("has_house", _("owns a house")),
+        ("has_car", _("owns a car")),
+        ("has_life_policy", _("life insurance policy")),
+        ("has_business_licence", _("business licence")),
+        ("provident_fund_months", _("provident fund (months)")),
+        ("social_security_months", _("social security (months)")),
+        ("demand_amount", _("amount wanted (yuan)")),
+        ("monthly_income", _("monthly income (yuan)")),
+        ("city", _("city")),
+        ("channel", _("channel")),
+        ("rating", _("intent rating")),
+    )
+    OPERATORS = (("is_true", _("is yes")), ("eq", "="), ("gte", "≥"), ("lte", "≤"))
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="rules")
+    field = models.CharField(_("field"), max_length=30, choices=FIELDS)
+    operator = models.CharField(_("operator"), max_length=10, choices=OPERATORS)
+    value = models.CharField(_("value"), max_length=60, blank=True)
+
+    def __str__(self) -> str:
+        return "%s: %s %s %s" % (self.tag, self.field, self.operator, self.value)
+
+    def matches(self, customer) -> bool:
+        from decimal import Decimal, InvalidOperation
+
+        actual = getattr(customer, self.field, None)
+        if self.operator == "is_true":
+            return bool(actual)
+        if actual in (None, ""):
+            return False
+        if self.operator == "eq":
+            return str(actual) == self.value
+        try:
+            actual_n, wanted = Decimal(str(actual)), Decimal(self.value)
+        except (InvalidOperation, ValueError):
+            return False
+        return actual_n >= wanted if self.operator == "gte" else actual_n <= wanted

@@ -209,6 +209,7 @@ def customer_create(
     customer.save()
     if tag_names:
         customer.tags.set(_tags(tag_names))
+    apply_tag_rules([customer])
     timeline(
         customer, actor, "created", _("Created (%s)") % (source or _("manual entry"))
     )
@@ -315,6 +316,7 @@ def customer_update(
     customer.refresh_from_db()
     if tag_names is not None:
         customer.tags.set(_tags(tag_names))
+    apply_tag_rules([customer])
     changes = diff(before, _snapshot(customer))
     if changes:
         audit_record(
@@ -878,3 +880,81 @@ def custom_field_create(
         changes={"custom_field": key, "kind": kind, "required": required},
     )
     return field
+
+
+def apply_tag_rules(customers: list[Customer]) -> int:
+    """Add rule-based tags; one query for the rules and one bulk insert for the links."""
+    from lenddesk.customers.models import TagRule
+
+    rules = list(TagRule.objects.select_related("tag"))
+    if not rules or not customers:
+        return 0
+    through = Customer.tags.through
+    existing = set(
+        through.objects.filter(customer_id__in=[c.pk for c in customers]).values_list(
+            "customer_id", "tag_id"
+        )
+    )
+    links = {
+        (c.pk, rule.tag_id)
+        for c in customers
+        for rule in rules
+        if rule.matches(c) and (c.pk, rule.tag_id) not in existing
+    }
+    through.objects.bulk_create([through(customer_id=c, tag_id=t) for c, t in links])
+    return len(links)
+
+
+@transaction.atomic
+def tag_rule_create(
+    *, actor: User, tag_name: str, field: str, operator: str, value: str = ""
+):
+    from lenddesk.customers.models import TagRule
+
+    if field not in dict(TagRule.FIELDS):
+        raise ValidationError({"field": _("Choose a customer field.")})
+    if operator not in dict(TagRule.OPERATORS):
+        raise ValidationError({"operator": _("Choose a comparison.")})
+    if operator in ("gte", "lte"):
+        try:
+            Decimal(value)
+        except ArithmeticError:
+            raise ValidationError({"value": _("Enter a number.")}) from None
+    if operator == "eq" and not value.strip():
+        raise ValidationError({"value": _("Enter the value to compare with.")})
+    tags = _tags([tag_name])
+    if not tags:
+        raise ValidationError({"tag": _("Name the tag.")})
+    rule = TagRule.objects.create(
+        tag=tags[0], field=field, operator=operator, value=value.strip()
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.POOL_RULES_CHANGED,
+        target=rule,
+        changes={"tag_rule": str(rule)},
+    )
+    tenant_id = rule.tenant_id
+    transaction.on_commit(lambda: _enqueue_tagging(tenant_id))
+    return rule
+
+
+def _enqueue_tagging(tenant_id: int) -> None:
+    from lenddesk.customers.tasks import tag_everyone
+
+    tag_everyone.delay(tenant_id=tenant_id)
+
+
+def apply_tag_rules_everywhere(*, chunk: int = 2000) -> int:
+    """Existing customers get a new rule's tag too, in committed chunks."""
+    from lenddesk.tenancy.context import require_current_tenant, tenant_context
+
+    tenant = require_current_tenant()
+    added, last = 0, 0
+    while True:
+        with tenant_context(tenant):
+            batch = list(Customer.objects.filter(pk__gt=last).order_by("pk")[:chunk])
+            if not batch:
+                return added
+            added += apply_tag_rules(batch)
+        last = batch[-1].pk

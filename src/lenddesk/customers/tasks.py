@@ -37,3 +37,13 @@ def import_run(*, tenant_id: int, job_id: int) -> int:
     tenant = Tenant.objects.get(pk=tenant_id)
     with bind_tenant(tenant):
         return run(job_id=job_id).created_count
+
+
+@shared_task(name="customers.tag_everyone")
+def tag_everyone(*, tenant_id: int) -> int:
+    from lenddesk.customers.services import apply_tag_rules_everywhere
+    from lenddesk.tenancy.context import bind_tenant
+    from lenddesk.tenancy.models import Tenant
+
+    with bind_tenant(Tenant.objects.get(pk=tenant_id)):
+        return apply_tag_rules_everywhere()

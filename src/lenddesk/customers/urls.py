@@ -12,6 +12,7 @@ urlpatterns = [
     path("rules/", views.PoolRulesView.as_view(), name="rules"),
     path("rules/pools/", views.PoolCreateView.as_view(), name="pool_create"),
     path("rules/fields/", views.CustomFieldCreateView.as_view(), name="field_create"),
+    path("rules/tags/", views.TagRuleCreateView.as_view(), name="tag_rule_create"),
     path("views/", views.SavedViewCreateView.as_view(), name="saved_view_create"),
     path("assign/", views.AssignView.as_view(), name="assign"),
     path("export.xlsx", views.ExportView.as_view(), name="export"),

@@ -491,9 +491,17 @@ class FunnelView(StaffView):
 
 
 def _rules_context(form) -> dict:
-    from lenddesk.customers.models import CustomField, CustomFieldType, PublicPool
+    from lenddesk.customers.models import (
+        CustomField,
+        CustomFieldType,
+        PublicPool,
+        TagRule,
+    )
 
     return {
+        "tag_rules": TagRule.objects.select_related("tag"),
+        "tag_fields": TagRule.FIELDS,
+        "tag_operators": TagRule.OPERATORS,
         "form": form,
         "pools": PublicPool.objects.select_related("department"),
         "fields": CustomField.objects.all(),
@@ -686,3 +694,26 @@ class SavedViewCreateView(StaffView):
             messages.success(request, _("View saved."))
         query = request.POST.get("query", "")
         return redirect("%s?%s" % (request.path.rsplit("views/", 1)[0], query))
+
+
+class TagRuleCreateView(StaffView):
+    permissions = {"POST": (P.POOL_RULES,)}
+
+    def post(self, request):
+        try:
+            services.tag_rule_create(
+                actor=request.user,
+                tag_name=request.POST.get("tag", ""),
+                field=request.POST.get("field", ""),
+                operator=request.POST.get("operator", ""),
+                value=request.POST.get("value", ""),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Tag rule added; existing customers are tagged in the background."),
+            )
+        return redirect("customers:rules")
