@@ -144,7 +144,9 @@ def _import(tenant, *, rows: int) -> dict:
     from lenddesk.tenancy.context import bind_tenant
 
     lines = ["姓名,手机号,城市,需求金额"]
-    base = int(time.time()) % 10_000_000
+    import random
+
+    base = random.SystemRandom().randrange(90_000_000)
     for n in range(rows):
         lines.append(
             "导入客户%d,1%02d%08d,成都,100000" % (n, 66, (base + n) % 100_000_000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -76,6 +77,7 @@ def timeline(customer: Customer, actor, kind: str, summary: str) -> None:
     )
 
 
+@lru_cache(maxsize=200_000)
 def name_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials, so ``zs`` and ``zhangsan`` find 张三."""
     syllables = lazy_pinyin(name, errors="ignore")

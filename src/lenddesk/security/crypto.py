@@ -423,6 +423,14 @@ def normalize_phone(raw: str) -> str:
         or not _PHONE_CHARS.match(text)
     ):
         raise _invalid_phone()
+    mobile = _CN_MOBILE.match(re.sub(r"[\s\-().]", "", text))
+    if mobile:
+        # Mainland mobiles are valid or not by their first seven digits; asking
+        # phonenumbers once per prefix keeps imports of 100k rows fast.
+        digits = mobile.group(1)
+        if not _mobile_prefix_valid(digits[:7]):
+            raise _invalid_phone()
+        return "+86" + digits
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
@@ -430,6 +438,15 @@ def normalize_phone(raw: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise _invalid_phone()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_CN_MOBILE = re.compile(r"^(?:\+?86)?(1\d{10})$")
+
+
+@lru_cache(maxsize=20_000)
+def _mobile_prefix_valid(prefix: str) -> bool:
+    number = phonenumbers.parse(prefix + "0000", DEFAULT_REGION)
+    return phonenumbers.is_valid_number(number)
 
 
 def _invalid_phone() -> ValidationError:
