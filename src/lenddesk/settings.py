@@ -179,6 +179,10 @@ IS_POSTGRES = "postgresql" in _db["ENGINE"]
 if IS_POSTGRES:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})
+    # Server-side parameter binding: psycopg then does not re-parse every (large,
+    # bulk) statement on the client.
+    if os.environ.get("DB_SERVER_SIDE_BINDING", "1") == "1":
+        _db["OPTIONS"]["server_side_binding"] = True
     _db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_lenddesk")}
 else:
     _db["OPTIONS"] = {
