@@ -6,8 +6,8 @@ running it twice changes nothing.
 
 import datetime as dt
 import importlib
+import os
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                     )
                     if dotted.endswith("accounts.demo"):
                         logins = result
-        bind = getattr(settings, "PUBLIC_URL", "") or "http://127.0.0.1:8000"
+        bind = "http://%s" % os.environ.get("BIND", "127.0.0.1:8000")
         self.stdout.write("")
         self.stdout.write(
             "Demo firm ready: %s  (firm code: %s)" % (tenant.name, tenant.slug)
