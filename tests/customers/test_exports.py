@@ -5,6 +5,8 @@ import hashlib
 import io
 import zipfile
 
+from django.test import Client
+
 from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.tenancy.context import tenant_context
 from tests.conftest import force_session
@@ -71,3 +73,41 @@ def test_full_numbers_need_reveal_right_and_purpose(client, tenant_a, admin_a, t
     with tenant_context(tenant_a):
         event = AuditEvent.objects.get(action=AuditAction.CUSTOMERS_EXPORTED)
     assert event.purpose == "银行对账" and event.changes["full_numbers"] is True
+
+
+def test_large_exports_run_in_the_background(
+    client, tenant_a, admin_a, team, django_capture_on_commit_callbacks
+):
+    from lenddesk.customers import exports
+    from lenddesk.customers.models import ExportJob
+
+    for i in range(6):
+        add_customer(
+            tenant_a, admin_a, owner=admin_a, name="客户%d" % i, phone="1390000%04d" % i
+        )
+    original = exports.MAX_SYNC_ROWS
+    exports.MAX_SYNC_ROWS = 3
+    try:
+        force_session(client, admin_a)
+        with django_capture_on_commit_callbacks(execute=True):
+            queued = client.get("/customers/export.xlsx?rating=")
+    finally:
+        exports.MAX_SYNC_ROWS = original
+    assert queued.status_code == 302 and queued["Location"] == "/customers/exports/"
+    with tenant_context(tenant_a):
+        job = ExportJob.objects.get()
+    assert job.status == "completed" and job.rows == 6
+    listing = client.get("/customers/exports/").content.decode()
+    assert "/customers/exports/%d/" % job.pk in listing
+    download = client.get("/customers/exports/%d/" % job.pk)
+    assert download.status_code == 200
+    assert hashlib.sha256(download.content).hexdigest() == job.sha256
+    sheet = (
+        zipfile.ZipFile(io.BytesIO(download.content))
+        .read("xl/worksheets/sheet1.xml")
+        .decode()
+    )
+    assert "139****0001" in sheet and "13900000001" not in sheet
+    other = Client()
+    force_session(other, team["lead1"])
+    assert other.get("/customers/exports/%d/" % job.pk).status_code in (403, 404)

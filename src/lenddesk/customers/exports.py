@@ -9,6 +9,7 @@ import tempfile
 
 import xlsxwriter
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from lenddesk.customers.imports import neutralise
 from lenddesk.customers.models import Customer
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.selectors import CustomerFilters, _search
+from lenddesk.security.crypto import decrypt, encrypt
 
 MAX_SYNC_ROWS = 10_000
 COLUMNS = (
@@ -44,10 +46,15 @@ def export_queryset(actor: User, filters: CustomerFilters):
     return customers.select_related("owner", "stage").order_by("-pk")
 
 
-def customers_export(
-    *, actor: User, filters: CustomerFilters, full_numbers: bool, purpose: str = ""
-):
-    """Write the workbook to a temporary file; returns (file, filename, rows)."""
+class ExportQueued(Exception):
+    """Too many rows for a direct download: a worker makes the file."""
+
+    def __init__(self, job):
+        super().__init__("export %s queued" % job.pk)
+        self.job = job
+
+
+def _check_full_numbers(actor: User, full_numbers: bool, purpose: str) -> None:
     if full_numbers:
         if not actor.has_code(P.REVEAL_PHONE):
             raise ValidationError(
@@ -55,13 +62,121 @@ def customers_export(
             )
         if len(purpose.strip()) < 2:
             raise ValidationError({"purpose": _("Say why full numbers are needed.")})
+
+
+def customers_export(
+    *,
+    actor: User,
+    filters: CustomerFilters,
+    full_numbers: bool,
+    purpose: str = "",
+    query: str = "",
+):
+    """Small sets: write the workbook now and return (file, filename, rows). Larger
+    sets: queue an ExportJob and raise ExportQueued."""
+    _check_full_numbers(actor, full_numbers, purpose)
     customers = export_queryset(actor, filters)
     count = customers.count()
     if count > MAX_SYNC_ROWS:
-        raise ValidationError(
-            _("%(n)d rows is more than %(max)d: narrow the filters.")
-            % {"n": count, "max": MAX_SYNC_ROWS}
+        raise ExportQueued(
+            export_enqueue(
+                actor=actor, query=query, full_numbers=full_numbers, purpose=purpose
+            )
         )
+    handle, rows, digest = _write(actor, customers, full_numbers)
+    _audit(actor, filters, rows, full_numbers, digest, purpose)
+    return (
+        handle,
+        "customers-%s.xlsx" % timezone.localtime().strftime("%Y%m%d-%H%M"),
+        rows,
+    )
+
+
+@transaction.atomic
+def export_enqueue(*, actor: User, query: str, full_numbers: bool, purpose: str):
+    from lenddesk.customers.models import ExportJob
+
+    job = ExportJob.objects.create(
+        created_by=actor,
+        query=query[:500],
+        full_numbers=full_numbers,
+        purpose=purpose[:200],
+    )
+    tenant_id = job.tenant_id
+    transaction.on_commit(lambda: _enqueue(tenant_id, job.pk))
+    return job
+
+
+def _enqueue(tenant_id: int, job_id: int) -> None:
+    from lenddesk.customers.tasks import export_run
+
+    export_run.delay(tenant_id=tenant_id, job_id=job_id)
+
+
+def export_run(*, job_id: int):
+    """The worker's part: the same workbook, stored encrypted for its requester."""
+    import base64
+    import uuid
+
+    from django.http import QueryDict
+
+    from lenddesk.customers.models import ExportJob, ImportStatus
+    from lenddesk.customers.selectors import filters_from
+
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status == ImportStatus.COMPLETED:
+        return job
+    filters = filters_from(QueryDict(job.query))
+    handle, rows, digest = _write(
+        job.created_by, export_queryset(job.created_by, filters), job.full_numbers
+    )
+    stored = uuid.uuid4().hex
+    with open(handle.name, "rb") as written:
+        data = written.read()
+    handle.close()
+    blob = encrypt(
+        base64.b64encode(data).decode(), aad="%d|export|%s" % (job.tenant_id, stored)
+    )
+    (_folder() / stored).write_bytes(blob)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.COMPLETED,
+        rows=rows,
+        stored_name=stored,
+        sha256=digest,
+        finished_at=timezone.now(),
+    )
+    _audit(job.created_by, filters, rows, job.full_numbers, digest, job.purpose)
+    job.refresh_from_db()
+    return job
+
+
+def export_file(*, actor: User, job) -> bytes:
+    import base64
+
+    blob = (_folder() / job.stored_name).read_bytes()
+    data = base64.b64decode(
+        decrypt(blob, aad="%d|export|%s" % (job.tenant_id, job.stored_name))
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CUSTOMERS_EXPORTED,
+        target=job,
+        changes={"downloaded": job.pk, "sha256": job.sha256},
+    )
+    return data
+
+
+def _folder():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "private" / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _write(actor: User, customers, full_numbers: bool):
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - returned to the caller
     book = xlsxwriter.Workbook(
         handle.name,
@@ -109,6 +224,10 @@ def customers_export(
     book.close()
     with open(handle.name, "rb") as written:
         digest = hashlib.sha256(written.read()).hexdigest()
+    return handle, row - 2, digest
+
+
+def _audit(actor, filters, rows, full_numbers, digest, purpose) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.CUSTOMERS_EXPORTED,
@@ -119,15 +238,10 @@ def customers_export(
                 "stage": filters.stage,
                 "rating": filters.rating,
             },
-            "rows": row - 2,
+            "rows": rows,
             "fields": [k for k, _l in COLUMNS],
             "full_numbers": full_numbers,
             "sha256": digest,
         },
         purpose=purpose[:200],
-    )
-    return (
-        handle,
-        "customers-%s.xlsx" % timezone.localtime().strftime("%Y%m%d-%H%M"),
-        row - 2,
     )

@@ -22,6 +22,9 @@ register_menu(
         _("Import"), "customers:imports", "customers", codes=(P.IMPORT,), order=50
     ),
     MenuItem(
+        _("My exports"), "customers:exports", "customers", codes=(P.EXPORT,), order=55
+    ),
+    MenuItem(
         _("Allocation"),
         "customers:allocation",
         "customers",

@@ -710,3 +710,29 @@ class TagRule(TenantModel):
         except (InvalidOperation, ValueError):
             return False
         return actual_n >= wanted if self.operator == "gte" else actual_n <= wanted
+
+
+class ExportJob(TenantModel):
+    """A large export made by a worker; the file is stored encrypted and only its
+    requester may download it, for a limited time."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    query = models.CharField(max_length=500, blank=True)
+    full_numbers = models.BooleanField(default=False)
+    purpose = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED
+    )
+    rows = models.PositiveIntegerField(default=0)
+    stored_name = models.CharField(max_length=40, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return "export %s" % self.pk

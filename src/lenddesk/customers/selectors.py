@@ -32,6 +32,36 @@ class CustomerFilters:
     overdue: bool = False
 
 
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(params) -> CustomerFilters:
+    """List filters from query parameters; anything malformed is simply ignored."""
+    from lenddesk.customers.models import Rating
+
+    rating = params.get("rating", "")
+    return CustomerFilters(
+        q=params.get("q", "")[:80],
+        stage=_int(params.get("stage")),
+        rating=rating if rating in Rating.values else "",
+        tag=params.get("tag", "")[:30],
+        owner=_int(params.get("owner")),
+        department=_int(params.get("department")),
+        channel=params.get("channel", "")[:60],
+        created_from=_date(params.get("from")),
+        created_to=_date(params.get("to")),
+        overdue=params.get("overdue") == "1",
+    )
+
+
 def _search(customers: QuerySet, text: str) -> QuerySet:
     """One box for everything: full phone, last four digits, ID number, pinyin
     initials (``zs`` → 张三), full pinyin, or part of the name."""

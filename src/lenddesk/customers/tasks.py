@@ -47,3 +47,15 @@ def tag_everyone(*, tenant_id: int) -> int:
 
     with bind_tenant(Tenant.objects.get(pk=tenant_id)):
         return apply_tag_rules_everywhere()
+
+
+@shared_task(name="customers.export_run", acks_late=True, reject_on_worker_lost=True)
+def export_run(*, tenant_id: int, job_id: int) -> int:
+    from lenddesk.customers.exports import export_run as run
+
+    return _export_for(tenant_id=tenant_id, job_id=job_id, run=run)
+
+
+@tenant_task
+def _export_for(*, tenant_id: int, job_id: int, run) -> int:
+    return run(job_id=job_id).rows

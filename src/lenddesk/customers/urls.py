@@ -16,6 +16,12 @@ urlpatterns = [
     path("views/", views.SavedViewCreateView.as_view(), name="saved_view_create"),
     path("assign/", views.AssignView.as_view(), name="assign"),
     path("export.xlsx", views.ExportView.as_view(), name="export"),
+    path("exports/", views.ExportListView.as_view(), name="exports"),
+    path(
+        "exports/<int:job_id>/",
+        views.ExportDownloadView.as_view(),
+        name="export_download",
+    ),
     path("imports/", import_views.ImportListView.as_view(), name="imports"),
     path(
         "imports/<int:job_id>/",

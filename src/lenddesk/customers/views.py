@@ -3,7 +3,6 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.selectors import active_colleagues, department_tree
@@ -39,36 +38,13 @@ def _int(value):
 
 
 def _filters(request) -> selectors.CustomerFilters:
-    get = request.GET
-    return selectors.CustomerFilters(
-        q=get.get("q", "")[:80],
-        stage=_int(get.get("stage")),
-        rating=get.get("rating", "") if get.get("rating") in Rating.values else "",
-        tag=get.get("tag", "")[:30],
-        owner=_int(get.get("owner")),
-        department=_int(get.get("department")),
-        channel=get.get("channel", "")[:60],
-        created_from=parse_date(get.get("from", "") or "")
-        if _valid_date(get.get("from"))
-        else None,
-        created_to=parse_date(get.get("to", "") or "")
-        if _valid_date(get.get("to"))
-        else None,
-        overdue=get.get("overdue") == "1",
-    )
+    return selectors.filters_from(request.GET)
 
 
 def _custom():
     from lenddesk.customers.models import CustomField
 
     return list(CustomField.objects.all())
-
-
-def _valid_date(value) -> bool:
-    try:
-        return bool(value) and parse_date(value) is not None
-    except ValueError:
-        return False
 
 
 class CustomerListView(StaffView):
@@ -560,15 +536,25 @@ class ExportView(StaffView):
     def _export(self, request, *, full, purpose):
         from django.http import FileResponse
 
-        from lenddesk.customers.exports import customers_export
+        from lenddesk.customers.exports import ExportQueued, customers_export
 
+        query = request.GET.urlencode()
         try:
             handle, filename, _rows = customers_export(
                 actor=request.user,
                 filters=_filters(request),
                 full_numbers=full,
                 purpose=purpose,
+                query=query,
             )
+        except ExportQueued:
+            messages.info(
+                request,
+                _(
+                    "This export is large: it is being prepared in the background. Download it from My exports."
+                ),
+            )
+            return redirect("customers:exports")
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -578,6 +564,42 @@ class ExportView(StaffView):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store"
         handle.close()
+        return response
+
+
+class ExportListView(StaffView):
+    permissions = {"GET": (P.EXPORT,)}
+
+    def get(self, request):
+        from lenddesk.customers.models import ExportJob
+
+        jobs = ExportJob.objects.filter(created_by=request.user)[:20]
+        return render(request, "customers/exports.html", {"jobs": jobs})
+
+
+class ExportDownloadView(StaffView):
+    permissions = {"GET": (P.EXPORT,)}
+
+    def get(self, request, job_id):
+        from django.http import Http404, HttpResponse
+
+        from lenddesk.customers.exports import export_file
+        from lenddesk.customers.models import ExportJob
+
+        job = ExportJob.objects.filter(
+            pk=job_id, created_by=request.user, status="completed"
+        ).first()
+        if job is None:
+            raise Http404
+        response = HttpResponse(
+            export_file(actor=request.user, job=job),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            "attachment; filename=customers-%d.xlsx" % job.pk
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
         return response
 
 
