@@ -172,7 +172,7 @@ def rule_set_weights(
             ) from exc
         if value < 0 or value > 100:
             raise ValidationError(_("Weights go from 0 (skip) to 100."))
-        clean[str(int(user_id))] = float(value) if value % 1 else int(value)
+        clean[str(int(user_id))] = format(value.normalize(), "f")
     before = dict(rule.weights)
     rule.weights = clean
     if active is not None:

@@ -660,21 +660,31 @@ class DocumentDownloadView(StaffView):
         return response
 
 
+def _report(request, action, success: str) -> bool:
+    """Run a small settings write; its errors or success become page messages."""
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
+
+
 class PoolCreateView(StaffView):
     permissions = {"POST": (P.POOL_RULES,)}
 
     def post(self, request):
-        try:
-            services.pool_create(
+        _report(
+            request,
+            lambda: services.pool_create(
                 actor=request.user,
                 name=request.POST.get("name", ""),
                 department_id=_int(request.POST.get("department")),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Pool created."))
+            ),
+            _("Pool created."),
+        )
         return redirect("customers:rules")
 
 
@@ -682,20 +692,18 @@ class CustomFieldCreateView(StaffView):
     permissions = {"POST": (P.POOL_RULES,)}
 
     def post(self, request):
-        try:
-            services.custom_field_create(
+        _report(
+            request,
+            lambda: services.custom_field_create(
                 actor=request.user,
                 key=request.POST.get("key", ""),
                 label=request.POST.get("label", ""),
                 kind=request.POST.get("kind", ""),
                 choices=request.POST.get("choices", ""),
                 required=request.POST.get("required") == "on",
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Custom field added."))
+            ),
+            _("Custom field added."),
+        )
         return redirect("customers:rules")
 
 
@@ -703,18 +711,14 @@ class SavedViewCreateView(StaffView):
     permissions = {"POST": (P.VIEW,)}
 
     def post(self, request):
-        try:
-            services.saved_view_save(
-                actor=request.user,
-                name=request.POST.get("name", ""),
-                query=request.POST.get("query", ""),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("View saved."))
         query = request.POST.get("query", "")
+        _report(
+            request,
+            lambda: services.saved_view_save(
+                actor=request.user, name=request.POST.get("name", ""), query=query
+            ),
+            _("View saved."),
+        )
         return redirect("%s?%s" % (request.path.rsplit("views/", 1)[0], query))
 
 
@@ -722,20 +726,15 @@ class TagRuleCreateView(StaffView):
     permissions = {"POST": (P.POOL_RULES,)}
 
     def post(self, request):
-        try:
-            services.tag_rule_create(
+        _report(
+            request,
+            lambda: services.tag_rule_create(
                 actor=request.user,
                 tag_name=request.POST.get("tag", ""),
                 field=request.POST.get("field", ""),
                 operator=request.POST.get("operator", ""),
                 value=request.POST.get("value", ""),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("Tag rule added; existing customers are tagged in the background."),
-            )
+            ),
+            _("Tag rule added; existing customers are tagged in the background."),
+        )
         return redirect("customers:rules")
