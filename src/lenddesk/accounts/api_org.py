@@ -4,7 +4,7 @@ Thin: parse with a serializer, call one service or selector, answer. Out-of-scop
 other-firm ids answer 404.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -115,13 +115,13 @@ class DepartmentDetailAPI(TenantAPIView):
 
 
 def _role_data(validated: dict, role=None) -> tuple[dict, list[int]]:
+    """A PATCH changes only what it names; the rest keeps the role's current values."""
     departments = validated.pop("custom_departments", None)
     if role is not None:
-        current = RoleSerializer(role).data
-        current.update(validated)
-        validated = current
+        current = {field: getattr(role, field) for field in services.ROLE_FIELDS}
+        validated = {**current, **validated}
         if departments is None:
-            departments = current["custom_departments"]
+            departments = list(role.custom_departments.values_list("pk", flat=True))
     return validated, departments or []
 
 
@@ -166,11 +166,6 @@ class RoleDetailAPI(TenantAPIView):
         validated = dict(body.validated_data)
         validated.pop("key", None)
         data, departments = _role_data(validated, role)
-        for key in ("login_start", "login_end"):
-            if isinstance(data.get(key), str):
-                from datetime import time
-
-                data[key] = time.fromisoformat(data[key])
         role = services.role_save(
             actor=request.user, role=role, data=data, custom_department_ids=departments
         )
@@ -202,8 +197,6 @@ class UserListAPI(TenantAPIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if not data.get("password"):
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"password": ["This field is required."]})
         user = services.user_create(
             actor=request.user,
@@ -275,8 +268,6 @@ class UserRevealAPI(TenantAPIView):
             )
         except RateLimited as exc:
             raise Throttled(detail=str(exc)) from exc
-        except PermissionDenied:
-            raise
         response = Response({"field": body.validated_data["field"], "value": value})
         response["Cache-Control"] = "no-store"
         return response

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.models import Role, User
+from lenddesk.tenancy.context import require_current_tenant
 
 CLIENTS = ("web", "mobile", "api")
 
@@ -86,10 +87,11 @@ def check(
     user: User, *, client: str, ip: str | None, now: dt.datetime | None = None
 ) -> Refusal | None:
     """None when the user may work now, else why not (in plain words)."""
-    roles = list(user.roles.all())
+    roles = user.role_list()
     if not roles:
         return None
-    local = (now or timezone.now()).astimezone(ZoneInfo(user.tenant.time_zone))
+    zone = require_current_tenant().time_zone
+    local = (now or timezone.now()).astimezone(ZoneInfo(zone))
     if not any(_client_ok(r, client) for r in roles):
         return Refusal(
             "client_not_allowed",
@@ -101,7 +103,7 @@ def check(
         return Refusal(
             "outside_login_hours",
             _("Your role may log in only during working hours (%(hours)s, %(tz)s).")
-            % {"hours": windows or _("set days"), "tz": user.tenant.time_zone},
+            % {"hours": windows or _("set days"), "tz": zone},
         )
     if not any(
         _client_ok(r, client) and _in_hours(r, local) and _network_ok(r, ip)
@@ -117,4 +119,4 @@ def check(
 
 
 def requires_totp(user: User) -> bool:
-    return any(role.require_totp for role in user.roles.all())
+    return any(role.require_totp for role in user.role_list())

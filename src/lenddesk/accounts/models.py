@@ -221,15 +221,20 @@ class User(EncryptedFieldsMixin, TenantModel, AbstractBaseUser):
             algorithm="sha256",
         ).hexdigest()
 
-    def permission_codes(self) -> frozenset[str]:
-        cached = getattr(self, "_permission_codes", None)
+    def role_list(self) -> list[Role]:
+        """The user's roles, read once per request (permissions, log-in rules and data
+        scope all need them)."""
+        cached = getattr(self, "_role_list", None)
         if cached is None:
-            codes: set[str] = set()
-            for role_codes in self.roles.values_list("codes", flat=True):
-                codes.update(role_codes or [])
-            cached = frozenset(codes)
-            self._permission_codes = cached
+            cached = list(self.roles.all())
+            self._role_list = cached
         return cached
+
+    def forget_roles(self) -> None:
+        self._role_list = None
+
+    def permission_codes(self) -> frozenset[str]:
+        return frozenset(code for role in self.role_list() for code in role.codes or [])
 
     def has_code(self, code: str) -> bool:
         return code in self.permission_codes()

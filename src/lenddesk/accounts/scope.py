@@ -55,7 +55,7 @@ def role_q(role: Role, actor: User, owner: str) -> Q:
 
 def scope_q(actor: User, *, owner: str) -> Q:
     """The condition for rows owned (through ``owner``) by people ``actor`` may see."""
-    roles = list(actor.roles.all())
+    roles = actor.role_list()
     if not roles:
         return _self_q(actor, owner)
     parts = [role_q(role, actor, owner) for role in roles]

@@ -1,7 +1,7 @@
 """Reads of staff users. Staff lists are firm-wide for holders of ``user.view``; data
 scopes over staff arrive with the organisation tree."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from lenddesk.accounts.models import ApiToken, Department, Role, User, UserStatus
@@ -28,9 +28,7 @@ def user_list(
     if status in UserStatus.values:
         users = users.filter(status=status)
     if q:
-        users = users.filter(username__icontains=q) | users.filter(
-            display_name__icontains=q
-        )
+        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     return users
 
 

@@ -159,7 +159,7 @@ def user_update(
     user.save()
     if role_ids is not None:
         user.roles.set(_resolve_roles(role_ids))
-        user._permission_codes = None
+        user.forget_roles()
     changes = diff(before, _snapshot(user))
     if changes:
         audit_record(

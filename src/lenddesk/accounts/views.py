@@ -39,7 +39,7 @@ from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.middleware import SESSION_TENANT
 from lenddesk.tenancy.models import Tenant
 from lenddesk.web.access import StaffView
-from lenddesk.web.forms import apply_service_errors
+from lenddesk.web.forms import apply_service_errors, report_outcome
 
 logger = logging.getLogger(__name__)
 REMEMBER_TENANT_COOKIE = "ld_firm"
@@ -422,13 +422,11 @@ class UserStatusView(StaffView):
 
     def post(self, request, user_id):
         user = selectors.user_get(actor=request.user, user_id=user_id)
-        try:
-            services.user_activate(actor=request.user, user=user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("%(name)s is active.") % {"name": user})
+        report_outcome(
+            request,
+            lambda: services.user_activate(actor=request.user, user=user),
+            _("%(name)s is active.") % {"name": user},
+        )
         return redirect("accounts:user_list")
 
 
@@ -638,13 +636,13 @@ class DepartmentDeleteView(StaffView):
 
     def post(self, request, department_id):
         department = selectors.department_get(department_id=department_id)
-        try:
-            services.department_delete(actor=request.user, department=department)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Department deleted."))
+        report_outcome(
+            request,
+            lambda: services.department_delete(
+                actor=request.user, department=department
+            ),
+            _("Department deleted."),
+        )
         return redirect("accounts:department_list")
 
 
@@ -751,13 +749,11 @@ class RoleDeleteView(StaffView):
 
     def post(self, request, role_id):
         role = selectors.role_get(role_id=role_id)
-        try:
-            services.role_delete(actor=request.user, role=role)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Role deleted."))
+        report_outcome(
+            request,
+            lambda: services.role_delete(actor=request.user, role=role),
+            _("Role deleted."),
+        )
         return redirect("accounts:role_list")
 
 

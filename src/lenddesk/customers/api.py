@@ -57,12 +57,10 @@ class CustomerListAPI(CustomerAPIView):
         tags=["customers"],
     )
     def get(self, request):
-        from lenddesk.customers.views import _filters, _int
-
         rows, next_before = selectors.customer_list(
             actor=request.user,
-            filters=_filters(request),
-            before=_int(request.query_params.get("before")),
+            filters=selectors.filters_from(request.query_params),
+            before=selectors.int_or_none(request.query_params.get("before")),
         )
         return Response(
             {

@@ -32,7 +32,7 @@ class CustomerFilters:
     overdue: bool = False
 
 
-def _int(value) -> int | None:
+def int_or_none(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
@@ -50,11 +50,11 @@ def filters_from(params) -> CustomerFilters:
     rating = params.get("rating", "")
     return CustomerFilters(
         q=params.get("q", "")[:80],
-        stage=_int(params.get("stage")),
+        stage=int_or_none(params.get("stage")),
         rating=rating if rating in Rating.values else "",
         tag=params.get("tag", "")[:30],
-        owner=_int(params.get("owner")),
-        department=_int(params.get("department")),
+        owner=int_or_none(params.get("owner")),
+        department=int_or_none(params.get("department")),
         channel=params.get("channel", "")[:60],
         created_from=_date(params.get("from")),
         created_to=_date(params.get("to")),
@@ -153,17 +153,19 @@ def pool_list(
     return _page_of(customers, ("pool", "stage"))
 
 
+def customers_reachable(actor: User) -> QuerySet[Customer]:
+    """Customers the actor may open: their scope, plus public pools open to them."""
+    in_scope = Customer.objects.visible_to(actor).values("pk")
+    return Customer.objects.filter(
+        Q(pk__in=in_scope) | Q(owner__isnull=True, pool__in=pools_visible_to(actor))
+    )
+
+
 def customer_get(*, actor: User, customer_id: int) -> Customer:
     """A customer the actor may see: in scope, or in a public pool open to them."""
     customer = (
-        Customer.objects.filter(
-            Q(
-                pk__in=Customer.objects.visible_to(actor)
-                .filter(pk=customer_id)
-                .values("pk")
-            )
-            | Q(pk=customer_id, owner__isnull=True, pool__in=pools_visible_to(actor))
-        )
+        customers_reachable(actor)
+        .filter(pk=customer_id)
         .select_related("owner", "stage", "pool", "sharer")
         .first()
     )
@@ -266,3 +268,27 @@ def funnel(*, actor: User) -> list[dict]:
             }
         )
     return rows
+
+
+def visit_get(*, actor: User, visit_id: int) -> Visit:
+    visit = Visit.objects.filter(
+        pk=visit_id, customer__in=Customer.objects.visible_to(actor)
+    ).first()
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def document_get(*, actor: User, document_id: int):
+    from lenddesk.customers.models import CustomerDocument
+
+    document = (
+        CustomerDocument.objects.filter(
+            pk=document_id, customer__in=Customer.objects.visible_to(actor)
+        )
+        .select_related("customer")
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return document

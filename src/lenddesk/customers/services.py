@@ -34,7 +34,6 @@ from lenddesk.customers.models import (
     VisitStatus,
 )
 from lenddesk.security.crypto import national_id_facts
-from lenddesk.security.fields import exact_lookup
 
 EDITABLE = (
     "kind",
@@ -92,18 +91,17 @@ class CreateResult:
     duplicate_of: Customer | None = None
 
 
-def find_duplicate(
-    *, phone: str = "", id_number: str = "", exclude_pk=None
-) -> Customer | None:
-    """The existing customer with this phone or ID number (blind-index equality)."""
+def find_duplicate(customer: Customer) -> Customer | None:
+    """Another customer with the same phone or ID number, by the blind indexes that
+    ``set_secret`` already computed (equality on encrypted data)."""
     condition = Q(pk__in=[])
-    if phone:
-        condition |= exact_lookup(Customer, "phone", phone)
-    if id_number:
-        condition |= exact_lookup(Customer, "id_number", id_number)
+    if customer.phone_index:
+        condition |= Q(phone_index=customer.phone_index)
+    if customer.id_number_index:
+        condition |= Q(id_number_index=customer.id_number_index)
     found = Customer.objects.filter(condition)
-    if exclude_pk:
-        found = found.exclude(pk=exclude_pk)
+    if customer.pk:
+        found = found.exclude(pk=customer.pk)
     return found.order_by("pk").first()
 
 
@@ -178,14 +176,7 @@ def customer_create(
         raise ValidationError({"phone": _("Enter a mobile phone or an ID number.")})
     rules = pool_rules()
     policy = policy or rules.duplicate_policy
-    existing = (
-        Customer.objects.filter(
-            Q(phone_index=customer.phone_index, phone_index__gt="")
-            | Q(id_number_index=customer.id_number_index, id_number_index__gt="")
-        )
-        .order_by("pk")
-        .first()
-    )
+    existing = find_duplicate(customer)
     if existing is not None and policy != DuplicatePolicy.FLAG:
         if policy == DuplicatePolicy.REJECT:
             raise ValidationError(
@@ -292,9 +283,7 @@ def customer_update(
         setattr(customer, field, value)
     _apply_personal(customer, phone=phone, id_number=id_number)
     if phone or id_number:
-        clash = find_duplicate(
-            phone=phone or "", id_number=id_number or "", exclude_pk=customer.pk
-        )
+        clash = find_duplicate(customer)
         if clash is not None:
             raise ValidationError(
                 {

@@ -1,12 +1,18 @@
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from lenddesk.accounts.models import User
 from lenddesk.accounts.selectors import active_colleagues, department_tree
 from lenddesk.customers import selectors, services
+from lenddesk.customers.documents import document_read, document_upload
+from lenddesk.customers.exports import ExportQueued, customers_export, export_file
 from lenddesk.customers.forms import (
     AssignForm,
     CustomerForm,
@@ -17,24 +23,25 @@ from lenddesk.customers.forms import (
 )
 from lenddesk.customers.models import (
     Customer,
+    CustomField,
+    CustomFieldType,
     DocumentKind,
+    ExportJob,
     FunnelStage,
+    PublicPool,
     Rating,
     SavedView,
-    Visit,
+    TagRule,
     VisitStatus,
 )
 from lenddesk.customers.permissions import CustomerPermission as P
+from lenddesk.customers.selectors import int_or_none
 from lenddesk.security.errors import RateLimited
 from lenddesk.security.services import reveal_field
 from lenddesk.web.access import StaffView
-from lenddesk.web.forms import apply_service_errors
+from lenddesk.web.forms import apply_service_errors, report_outcome
 
 PERSONAL = ("phone", "id_number")
-
-
-def _int(value):
-    return int(value) if value and str(value).isdigit() else None
 
 
 def _filters(request) -> selectors.CustomerFilters:
@@ -42,8 +49,6 @@ def _filters(request) -> selectors.CustomerFilters:
 
 
 def _custom():
-    from lenddesk.customers.models import CustomField
-
     return list(CustomField.objects.all())
 
 
@@ -53,7 +58,9 @@ class CustomerListView(StaffView):
     def get(self, request):
         filters = _filters(request)
         rows, next_before = selectors.customer_list(
-            actor=request.user, filters=filters, before=_int(request.GET.get("before"))
+            actor=request.user,
+            filters=filters,
+            before=int_or_none(request.GET.get("before")),
         )
         query = request.GET.copy()
         query.pop("before", None)
@@ -86,8 +93,8 @@ class PoolListView(StaffView):
         rows, next_before = selectors.pool_list(
             actor=request.user,
             q=request.GET.get("q", "")[:80],
-            pool_id=_int(request.GET.get("pool")),
-            before=_int(request.GET.get("before")),
+            pool_id=int_or_none(request.GET.get("pool")),
+            before=int_or_none(request.GET.get("before")),
         )
         return render(
             request,
@@ -191,8 +198,6 @@ class CustomerEditView(StaffView):
     def _get(self, request, customer_id) -> Customer:
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
         if customer.owner_id is None:
-            from django.http import Http404
-
             raise Http404
         return customer
 
@@ -257,8 +262,6 @@ class CustomerActionView(StaffView):
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
         code = self.needs.get(action)
         if code is None or not request.user.has_code(code):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         try:
             if action == "claim":
@@ -294,7 +297,7 @@ class CustomerActionView(StaffView):
                     actor=request.user,
                     customer=customer,
                     data={},
-                    stage_id=_int(request.POST.get("stage")) or 0,
+                    stage_id=int_or_none(request.POST.get("stage")) or 0,
                 )
         except ValidationError as exc:
             for message in exc.messages:
@@ -354,13 +357,7 @@ class VisitStatusView(StaffView):
     permissions = {"POST": (P.CHANGE,)}
 
     def post(self, request, visit_id):
-        visit = Visit.objects.filter(
-            pk=visit_id, customer__in=Customer.objects.visible_to(request.user)
-        ).first()
-        if visit is None:
-            from django.http import Http404
-
-            raise Http404
+        visit = selectors.visit_get(actor=request.user, visit_id=visit_id)
         try:
             services.visit_set_status(
                 actor=request.user, visit=visit, status=request.POST.get("status", "")
@@ -371,26 +368,30 @@ class VisitStatusView(StaffView):
         return redirect("customers:detail", customer_id=visit.customer_id)
 
 
+def _safe_back(request) -> str:
+    """Where to return after a bulk action: only a path on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return "customers:list"
+
+
 class AssignView(StaffView):
     permissions = {"POST": (P.ASSIGN,)}
 
     def post(self, request):
         form = AssignForm(request.POST, colleagues=active_colleagues())
-        back = request.POST.get("next") or "customers:list"
+        back = _safe_back(request)
         if not form.is_valid():
             messages.error(request, _("Choose customers and a colleague."))
             return redirect(back)
-        ids = form.cleaned_data["customers"]
-        visible = Customer.objects.visible_to(request.user).filter(
-            pk__in=ids
-        ) | Customer.objects.filter(
-            pk__in=ids,
-            owner__isnull=True,
-            pool__in=selectors.pools_visible_to(request.user),
+        customers = list(
+            selectors.customers_reachable(request.user).filter(
+                pk__in=form.cleaned_data["customers"]
+            )
         )
-        customers = list(visible.distinct())
-        from lenddesk.accounts.models import User
-
         owner = User.objects.get(pk=form.cleaned_data["owner"])
         try:
             moved = services.customer_assign(
@@ -467,13 +468,6 @@ class FunnelView(StaffView):
 
 
 def _rules_context(form) -> dict:
-    from lenddesk.customers.models import (
-        CustomField,
-        CustomFieldType,
-        PublicPool,
-        TagRule,
-    )
-
     return {
         "tag_rules": TagRule.objects.select_related("tag"),
         "tag_fields": TagRule.FIELDS,
@@ -534,10 +528,6 @@ class ExportView(StaffView):
         )
 
     def _export(self, request, *, full, purpose):
-        from django.http import FileResponse
-
-        from lenddesk.customers.exports import ExportQueued, customers_export
-
         query = request.GET.urlencode()
         try:
             handle, filename, _rows = customers_export(
@@ -571,8 +561,6 @@ class ExportListView(StaffView):
     permissions = {"GET": (P.EXPORT,)}
 
     def get(self, request):
-        from lenddesk.customers.models import ExportJob
-
         jobs = ExportJob.objects.filter(created_by=request.user)[:20]
         return render(request, "customers/exports.html", {"jobs": jobs})
 
@@ -581,11 +569,6 @@ class ExportDownloadView(StaffView):
     permissions = {"GET": (P.EXPORT,)}
 
     def get(self, request, job_id):
-        from django.http import Http404, HttpResponse
-
-        from lenddesk.customers.exports import export_file
-        from lenddesk.customers.models import ExportJob
-
         job = ExportJob.objects.filter(
             pk=job_id, created_by=request.user, status="completed"
         ).first()
@@ -607,8 +590,6 @@ class DocumentUploadView(StaffView):
     permissions = {"POST": (P.CHANGE,)}
 
     def post(self, request, customer_id):
-        from lenddesk.customers.documents import document_upload
-
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
         if customer.owner_id is None or "file" not in request.FILES:
             messages.error(request, _("Choose a file to upload."))
@@ -632,22 +613,7 @@ class DocumentDownloadView(StaffView):
     permissions = {"GET": (P.VIEW,)}
 
     def get(self, request, document_id):
-        from urllib.parse import quote
-
-        from django.http import Http404, HttpResponse
-
-        from lenddesk.customers.documents import document_read
-        from lenddesk.customers.models import CustomerDocument
-
-        document = (
-            CustomerDocument.objects.filter(
-                pk=document_id, customer__in=Customer.objects.visible_to(request.user)
-            )
-            .select_related("customer")
-            .first()
-        )
-        if document is None:
-            raise Http404
+        document = selectors.document_get(actor=request.user, document_id=document_id)
         response = HttpResponse(
             document_read(actor=request.user, document=document),
             content_type=document.content_type,
@@ -660,28 +626,16 @@ class DocumentDownloadView(StaffView):
         return response
 
 
-def _report(request, action, success: str) -> bool:
-    """Run a small settings write; its errors or success become page messages."""
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    messages.success(request, success)
-    return True
-
-
 class PoolCreateView(StaffView):
     permissions = {"POST": (P.POOL_RULES,)}
 
     def post(self, request):
-        _report(
+        report_outcome(
             request,
             lambda: services.pool_create(
                 actor=request.user,
                 name=request.POST.get("name", ""),
-                department_id=_int(request.POST.get("department")),
+                department_id=int_or_none(request.POST.get("department")),
             ),
             _("Pool created."),
         )
@@ -692,7 +646,7 @@ class CustomFieldCreateView(StaffView):
     permissions = {"POST": (P.POOL_RULES,)}
 
     def post(self, request):
-        _report(
+        report_outcome(
             request,
             lambda: services.custom_field_create(
                 actor=request.user,
@@ -712,7 +666,7 @@ class SavedViewCreateView(StaffView):
 
     def post(self, request):
         query = request.POST.get("query", "")
-        _report(
+        report_outcome(
             request,
             lambda: services.saved_view_save(
                 actor=request.user, name=request.POST.get("name", ""), query=query
@@ -726,7 +680,7 @@ class TagRuleCreateView(StaffView):
     permissions = {"POST": (P.POOL_RULES,)}
 
     def post(self, request):
-        _report(
+        report_outcome(
             request,
             lambda: services.tag_rule_create(
                 actor=request.user,

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from lenddesk.accounts.models import User, UserStatus
@@ -19,7 +19,7 @@ class TenantRow:
 def tenant_list(*, q: str = "", status: str = "") -> QuerySet[Tenant]:
     tenants = Tenant.objects.order_by("name", "id")
     if q:
-        tenants = tenants.filter(name__icontains=q) | tenants.filter(slug__icontains=q)
+        tenants = tenants.filter(Q(name__icontains=q) | Q(slug__icontains=q))
     if status:
         tenants = tenants.filter(status=status)
     return tenants

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -218,8 +219,6 @@ def tenant_set_status(
 def operator_create(
     *, username: str, password: str, display_name: str = ""
 ) -> PlatformOperator:
-    from django.contrib.auth import password_validation
-
     if PlatformOperator.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This operator already exists.")})
     operator = PlatformOperator(

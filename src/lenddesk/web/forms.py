@@ -12,3 +12,18 @@ def apply_service_errors(form: Form, exc: ValidationError) -> None:
                 form.add_error(target, error)
     else:
         form.add_error(None, exc)
+
+
+def report_outcome(request, action, success: str) -> bool:
+    """Run a write whose page answers with a message (delete, activate, small settings):
+    its ValidationError messages, or ``success``, become flash messages."""
+    from django.contrib import messages
+
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
