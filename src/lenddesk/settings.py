@@ -93,6 +93,11 @@ INSTALLED_APPS = [
     "lenddesk.audit",
     "lenddesk.security",
     "lenddesk.customers",
+    "lenddesk.acquisition",
+    "lenddesk.promotion",
+    "lenddesk.partners",
+    "lenddesk.products",
+    "lenddesk.notifications",
     "lenddesk.web",
 ]
 

@@ -44,6 +44,7 @@ MODULE_OF_APP: dict[str, str] = {
     "customers": "customers",
     "acquisition": "acquisition",
     "partners": "acquisition",
+    "promotion": "acquisition",
     "telephony": "telephony",
     "products": "products",
     "orders": "orders",

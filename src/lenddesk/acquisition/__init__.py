@@ -1,0 +1,1 @@
+"""Channels, ad accounts, traffic-platform intake and consent records (M4)."""

@@ -1,0 +1,1 @@
+"""Channel partners: three-level upline tree, invitations and the partner portal (M4)."""

@@ -1,0 +1,1 @@
+"""Funders, loan products, explainable matching, pre-screening and all-in cost (M6)."""

@@ -1,0 +1,1 @@
+"""Application forms, promotion materials, tracked links and share chains (M4)."""
