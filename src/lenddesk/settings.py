@@ -252,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.pool_return",
         "schedule": crontab(hour=2, minute=30),
     },
+    "customers-followup-reminders": {
+        "task": "customers.followup_reminders",
+        "schedule": 300,
+    },
     "clear-expired-sessions": {
         "task": "accounts.clear_expired_sessions",
         "schedule": 86400,

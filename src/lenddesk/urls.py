@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from lenddesk.accounts import api_org
 from lenddesk.accounts.api import MeView, TokenView
 from lenddesk.customers import api as customer_api
+from lenddesk.notifications import api as notification_api
 from lenddesk.web.views import HealthView
 
 api_v1 = [
@@ -52,6 +53,16 @@ api_v1 = [
         "customers/<int:pk>/follow-ups/",
         customer_api.FollowUpAPI.as_view(),
         name="customer_followups",
+    ),
+    path(
+        "notifications/",
+        notification_api.NotificationListAPI.as_view(),
+        name="notification_list",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_api.NotificationReadAPI.as_view(),
+        name="notification_read",
     ),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

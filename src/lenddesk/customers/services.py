@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
@@ -33,6 +34,7 @@ from lenddesk.customers.models import (
     Visit,
     VisitStatus,
 )
+from lenddesk.notifications.services import notify
 from lenddesk.security.crypto import national_id_facts
 
 EDITABLE = (
@@ -451,7 +453,25 @@ def customer_assign(
             target=customer,
             changes={"owner": [before, owner.pk]},
         )
+    if moving and owner != actor:
+        _notify_assigned(owner, moving)
     return len(moving)
+
+
+def _notify_assigned(owner: User, customers: list[Customer]) -> None:
+    if len(customers) == 1:
+        title = _("New customer for you: %s") % customers[0].name
+        url = reverse("customers:detail", args=[customers[0].pk])
+    else:
+        title = _("%d customers were assigned to you") % len(customers)
+        url = reverse("customers:list")
+    notify(
+        recipients=[owner],
+        kind="customers.assigned",
+        title=title,
+        url=url,
+        target=customers[0] if len(customers) == 1 else None,
+    )
 
 
 @transaction.atomic
@@ -614,64 +634,152 @@ def overdue_customers(now: dt.datetime | None = None):
     )
 
 
-def reclaim_overdue(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
-    """The nightly return to the public pool (掉公海); each batch is its own
-    transaction, audited per customer, and the owner sees it on the timeline."""
+def reclaim_overdue(*, now: dt.datetime | None = None, batch: int = 2000) -> int:
+    """The nightly return to the public pool (掉公海). Each batch is one transaction:
+    one UPDATE, the timeline entries in bulk and one audit row listing every customer
+    and its previous owner; each previous owner gets one notification for the night."""
     now = now or timezone.now()
     returned = 0
     rules = pool_rules()
     pool = default_pool()
+    lost_by_owner: dict[int, int] = {}
     while True:
         with transaction.atomic():
             chunk = list(
-                overdue_customers(now).select_related("owner").order_by("pk")[:batch]
+                overdue_customers(now)
+                .order_by("pk")
+                .values_list("pk", "owner_id", "name")[:batch]
             )
             if not chunk:
-                return returned
-            for customer in chunk:
-                Customer.objects.filter(pk=customer.pk).update(
-                    owner=None,
-                    pool=pool,
-                    previous_owner=customer.owner,
-                    claimed_at=None,
-                    cooldown_until=now + dt.timedelta(days=rules.cooldown_days),
-                    version=F("version") + 1,
+                break
+            ids = [pk for pk, _owner, _name in chunk]
+            Customer.objects.filter(pk__in=ids, owner__isnull=False).update(
+                previous_owner=F("owner"),
+                owner=None,
+                pool=pool,
+                claimed_at=None,
+                return_warned_at=None,
+                cooldown_until=now + dt.timedelta(days=rules.cooldown_days),
+                version=F("version") + 1,
+            )
+            TimelineEvent.objects.bulk_create(
+                TimelineEvent(
+                    customer_id=pk,
+                    kind="returned",
+                    summary=_("Returned to the public pool after no follow-up"),
                 )
-                timeline(
-                    customer,
-                    None,
-                    "returned",
-                    _("Returned to the public pool from %s after no follow-up")
-                    % customer.owner,
-                )
-                audit_record(
-                    action=AuditAction.CUSTOMER_RETURNED,
-                    target=customer,
-                    changes={"owner": [customer.owner_id, None]},
-                    reason="no follow-up",
-                )
+                for pk in ids
+            )
+            audit_record(
+                action=AuditAction.CUSTOMER_RETURNED,
+                object_type="customers.customer",
+                object_id="%d..%d" % (ids[0], ids[-1]),
+                object_repr=_("%d customers") % len(ids),
+                changes={"returned": {str(pk): owner for pk, owner, _n in chunk}},
+                reason="no follow-up",
+            )
+            for _pk, owner_id, _name in chunk:
+                lost_by_owner[owner_id] = lost_by_owner.get(owner_id, 0) + 1
             returned += len(chunk)
+    _notify_returned(lost_by_owner, now)
+    return returned
+
+
+def _notify_returned(lost_by_owner: dict[int, int], now: dt.datetime) -> None:
+    day = timezone.localdate(now).isoformat()
+    for owner in User.objects.filter(pk__in=lost_by_owner):
+        notify(
+            recipients=[owner],
+            kind="customers.returned",
+            title=_("%d of your customers went back to the public pool")
+            % lost_by_owner[owner.pk],
+            body=_("They had no follow-up within the firm's return period."),
+            url=reverse("customers:pool"),
+            dedupe_key="returned:%s" % day,
+        )
 
 
 def warn_before_return(*, now: dt.datetime | None = None) -> int:
-    """Mark customers that return within the warning window, once, on their timeline
-    (the owner's to-do list shows them)."""
+    """Warn once per customer, on its timeline, and tell each owner in one notification
+    which customers return within the warning window (the to-do list shows them too)."""
     now = now or timezone.now()
     rules = pool_rules()
     soon = now + dt.timedelta(days=rules.warn_days_before_return)
-    at_risk = overdue_customers(soon).filter(return_warned_at__isnull=True)
-    warned = 0
-    for customer in at_risk.select_related("owner")[:5000]:
-        Customer.objects.filter(pk=customer.pk).update(return_warned_at=now)
-        timeline(
-            customer,
-            None,
-            "warning",
-            _("Returns to the public pool within %d days without a follow-up")
-            % rules.warn_days_before_return,
+    at_risk = list(
+        overdue_customers(soon)
+        .filter(return_warned_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "owner_id", "name")[:5000]
+    )
+    if not at_risk:
+        return 0
+    with transaction.atomic():
+        Customer.objects.filter(pk__in=[pk for pk, _o, _n in at_risk]).update(
+            return_warned_at=now
         )
-        warned += 1
-    return warned
+        summary = (
+            _("Returns to the public pool within %d days without a follow-up")
+            % rules.warn_days_before_return
+        )
+        TimelineEvent.objects.bulk_create(
+            TimelineEvent(customer_id=pk, kind="warning", summary=summary)
+            for pk, _o, _n in at_risk
+        )
+    names_by_owner: dict[int, list[str]] = {}
+    for _pk, owner_id, name in at_risk:
+        names_by_owner.setdefault(owner_id, []).append(name)
+    day = timezone.localdate(now).isoformat()
+    for owner in User.objects.filter(pk__in=names_by_owner):
+        names = names_by_owner[owner.pk]
+        notify(
+            recipients=[owner],
+            kind="customers.return_warning",
+            title=_(
+                "%(count)d customers return to the public pool within %(days)d days"
+            )
+            % {"count": len(names), "days": rules.warn_days_before_return},
+            body=_("Follow up to keep them: %s") % "、".join(names[:20])
+            + ("…" if len(names) > 20 else ""),
+            url=reverse("customers:todo"),
+            dedupe_key="return-warning:%s" % day,
+        )
+    return len(at_risk)
+
+
+REMIND_AHEAD = dt.timedelta(minutes=15)
+REMIND_LATE = dt.timedelta(hours=2)
+
+
+def remind_due_followups(*, now: dt.datetime | None = None) -> int:
+    """In-app reminder to the owner shortly before a planned follow-up (run every few
+    minutes). The key holds the planned time, so a rescheduled follow-up reminds again
+    and a repeated run never does."""
+    now = now or timezone.now()
+    due = (
+        Customer.objects.filter(
+            owner__isnull=False,
+            next_followup_at__gt=now - REMIND_LATE,
+            next_followup_at__lte=now + REMIND_AHEAD,
+        )
+        .select_related("owner")
+        .order_by("next_followup_at")[:5000]
+    )
+    sent = 0
+    for customer in due:
+        sent += notify(
+            recipients=[customer.owner],
+            kind="customers.followup_due",
+            title=_("Follow up with %(name)s at %(time)s")
+            % {
+                "name": customer.name,
+                "time": timezone.localtime(customer.next_followup_at).strftime("%H:%M"),
+            },
+            url=reverse("customers:detail", args=[customer.pk]),
+            target=customer,
+            dedupe_key="followup:%d:%d"
+            % (customer.pk, int(customer.next_followup_at.timestamp())),
+        )
+    return sent
 
 
 @transaction.atomic

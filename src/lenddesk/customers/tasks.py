@@ -1,6 +1,10 @@
 from celery import shared_task
 
-from lenddesk.customers.services import reclaim_overdue, warn_before_return
+from lenddesk.customers.services import (
+    reclaim_overdue,
+    remind_due_followups,
+    warn_before_return,
+)
 from lenddesk.tenancy.tasks import active_tenant_ids, tenant_task
 
 
@@ -23,6 +27,17 @@ def pool_return() -> int:
         _pool_housekeeping_for(tenant_id=tenant_id)
         returned += _reclaim_for(tenant_id=tenant_id)
     return returned
+
+
+@tenant_task
+def _remind_for(*, tenant_id: int) -> int:
+    return remind_due_followups()
+
+
+@shared_task(name="customers.followup_reminders")
+def followup_reminders() -> int:
+    """Every few minutes: in-app reminders of follow-ups about to fall due."""
+    return sum(_remind_for(tenant_id=t) for t in active_tenant_ids())
 
 
 @shared_task(name="customers.import_run", acks_late=True, reject_on_worker_lost=True)

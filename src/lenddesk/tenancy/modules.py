@@ -54,7 +54,6 @@ MODULE_OF_APP: dict[str, str] = {
     "analytics": "analytics",
     "portal": "portal",
     "compliance": "compliance",
-    "notifications": "notifications",
 }
 
 

@@ -1,3 +1,4 @@
+from lenddesk.notifications.selectors import unread_count
 from lenddesk.web.menu import menu_for
 
 
@@ -11,4 +12,5 @@ def shell(request):
         "menu": menu_for(user, tenant, request.path),
         "tenant_expired": tenant.is_expired(),
         "tenant_days_left": tenant.days_to_expiry(),
+        "unread_notifications": unread_count(actor=user),
     }
