@@ -256,6 +256,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.followup_reminders",
         "schedule": 300,
     },
+    "prune-idempotency-records": {"task": "web.prune_idempotency", "schedule": 3600},
     "clear-expired-sessions": {
         "task": "accounts.clear_expired_sessions",
         "schedule": 86400,

@@ -25,6 +25,21 @@ api_v1 = [
     path("users/<int:pk>/reveal/", api_org.UserRevealAPI.as_view(), name="user_reveal"),
     path("customers/", customer_api.CustomerListAPI.as_view(), name="customer_list"),
     path(
+        "customers/exports/",
+        customer_api.ExportAPI.as_view(),
+        name="customer_export",
+    ),
+    path(
+        "customers/exports/<int:job_id>/",
+        customer_api.ExportJobAPI.as_view(),
+        name="customer_export_job",
+    ),
+    path(
+        "customers/exports/<int:job_id>/file/",
+        customer_api.ExportFileAPI.as_view(),
+        name="customer_export_file",
+    ),
+    path(
         "customers/<int:pk>/",
         customer_api.CustomerDetailAPI.as_view(),
         name="customer_detail",

@@ -1,6 +1,7 @@
 """Customer API per the public contract (`/api/v1/customers/…`)."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, QueryDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -8,16 +9,20 @@ from rest_framework.response import Response
 
 from lenddesk.accounts.models import User, UserStatus
 from lenddesk.customers import selectors, services
+from lenddesk.customers.exports import ExportQueued, customers_export, export_file
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.serializers import (
     AssignSerializer,
     CustomerSerializer,
+    ExportJobSerializer,
+    ExportRequestSerializer,
     FollowUpSerializer,
     RevealSerializer,
 )
 from lenddesk.security.errors import RateLimited
 from lenddesk.security.services import reveal_field
 from lenddesk.web.api import TenantAPIView
+from lenddesk.web.idempotency import idempotent
 
 
 class CustomerAPIView(TenantAPIView):
@@ -31,8 +36,6 @@ def _customer(request, pk):
 def _owned(request, pk):
     customer = _customer(request, pk)
     if customer.owner_id is None:
-        from django.http import Http404
-
         raise Http404
     return customer
 
@@ -74,6 +77,7 @@ class CustomerListAPI(CustomerAPIView):
         responses={201: CustomerSerializer, 200: CustomerSerializer},
         tags=["customers"],
     )
+    @idempotent
     def post(self, request):
         body = CustomerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -126,6 +130,7 @@ class ClaimAPI(CustomerAPIView):
     permissions = {"POST": (P.CLAIM,)}
 
     @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
+    @idempotent
     def post(self, request, pk: int):
         customer = _customer(request, pk)
         try:
@@ -144,6 +149,7 @@ class ReleaseAPI(CustomerAPIView):
     permissions = {"POST": (P.CHANGE,)}
 
     @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
+    @idempotent
     def post(self, request, pk: int):
         customer = _owned(request, pk)  # 404 before anything is parsed
         has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
@@ -160,6 +166,7 @@ class AssignAPI(CustomerAPIView):
     @extend_schema(
         request=AssignSerializer, responses=CustomerSerializer, tags=["customers"]
     )
+    @idempotent
     def post(self, request, pk: int):
         customer = _customer(request, pk)
         body = AssignSerializer(data=request.data)
@@ -214,6 +221,7 @@ class FollowUpAPI(CustomerAPIView):
         responses={201: FollowUpSerializer},
         tags=["customers"],
     )
+    @idempotent
     def post(self, request, pk: int):
         customer = _owned(request, pk)
         body = FollowUpSerializer(data=request.data)
@@ -223,4 +231,86 @@ class FollowUpAPI(CustomerAPIView):
         )
         return Response(
             FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = "attachment; filename=%s" % filename
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ExportAPI(CustomerAPIView):
+    """Small sets come back as the workbook (200); above 10,000 rows the request waits
+    for a manager's approval (202 with the job)."""
+
+    permissions = {"POST": (P.EXPORT,)}
+
+    @extend_schema(
+        request=ExportRequestSerializer,
+        responses={
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): bytes,
+            202: ExportJobSerializer,
+        },
+        tags=["customers"],
+    )
+    def post(self, request):
+        body = ExportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        query = QueryDict(mutable=True)
+        for key in ("q", "stage", "rating"):
+            if data.get(key) not in (None, ""):
+                query[key] = str(data[key])
+        try:
+            handle, filename, _rows = customers_export(
+                actor=request.user,
+                filters=selectors.filters_from(query),
+                full_numbers=data["full_numbers"],
+                purpose=data.get("purpose", ""),
+                query=query.urlencode(),
+            )
+        except ExportQueued as queued:
+            return Response(ExportJobSerializer(queued.job).data, status=202)
+        with open(handle.name, "rb") as written:
+            content = written.read()
+        handle.close()
+        return _xlsx_response(content, filename)
+
+
+class ExportJobAPI(CustomerAPIView):
+    permissions = {"GET": (P.EXPORT,)}
+
+    @extend_schema(responses=ExportJobSerializer, tags=["customers"])
+    def get(self, request, job_id: int):
+        job = selectors.export_get(actor=request.user, job_id=job_id)
+        return Response(ExportJobSerializer(job).data)
+
+
+class ExportFileAPI(CustomerAPIView):
+    permissions = {"GET": (P.EXPORT,)}
+
+    @extend_schema(
+        responses={
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): bytes
+        },
+        tags=["customers"],
+    )
+    def get(self, request, job_id: int):
+        job = selectors.export_get(actor=request.user, job_id=job_id)
+        if job.status != "completed":
+            raise Http404
+        return _xlsx_response(
+            export_file(actor=request.user, job=job), "customers-%d.xlsx" % job.pk
         )

@@ -10,3 +10,5 @@ class CustomerError(TextChoices):
     NOT_OWNER = "not_owner"
     PROTECTED = "protected"
     LOCK_LIMIT = "lock_limit"
+    EXPORT_SELF_APPROVAL = "export_self_approval"
+    EXPORT_ALREADY_DECIDED = "export_already_decided"

@@ -10,16 +10,24 @@ import tempfile
 import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lenddesk.accounts.models import User
+from lenddesk.accounts.models import User, UserStatus
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
+from lenddesk.customers.errors import CustomerError
 from lenddesk.customers.imports import neutralise
-from lenddesk.customers.models import Customer
+from lenddesk.customers.models import (
+    Customer,
+    ExportApproval,
+    ExportJob,
+    ImportStatus,
+)
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.selectors import CustomerFilters, _search
+from lenddesk.notifications.services import notify
 from lenddesk.security.crypto import decrypt, encrypt
 
 MAX_SYNC_ROWS = 10_000
@@ -79,8 +87,12 @@ def customers_export(
     count = customers.count()
     if count > MAX_SYNC_ROWS:
         raise ExportQueued(
-            export_enqueue(
-                actor=actor, query=query, full_numbers=full_numbers, purpose=purpose
+            export_request(
+                actor=actor,
+                query=query,
+                full_numbers=full_numbers,
+                purpose=purpose,
+                rows=count,
             )
         )
     handle, rows, digest = _write(actor, customers, full_numbers)
@@ -93,17 +105,95 @@ def customers_export(
 
 
 @transaction.atomic
-def export_enqueue(*, actor: User, query: str, full_numbers: bool, purpose: str):
-    from lenddesk.customers.models import ExportJob
-
+def export_request(
+    *, actor: User, query: str, full_numbers: bool, purpose: str, rows: int
+) -> ExportJob:
+    """A large export waits for someone else with the approval right (four eyes); the
+    approvers are notified. Nothing is written until it is approved."""
     job = ExportJob.objects.create(
         created_by=actor,
         query=query[:500],
         full_numbers=full_numbers,
         purpose=purpose[:200],
+        estimated_rows=rows,
+        approval=ExportApproval.PENDING,
     )
-    tenant_id = job.tenant_id
-    transaction.on_commit(lambda: _enqueue(tenant_id, job.pk))
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT_REQUESTED,
+        target=job,
+        changes={"query": job.query, "rows": rows, "full_numbers": full_numbers},
+        purpose=purpose[:200],
+    )
+    notify(
+        recipients=export_approvers(exclude=actor),
+        kind="customers.export_approval",
+        title=_("%(user)s asks to export %(rows)d customers")
+        % {"user": actor.display_name or actor.username, "rows": rows},
+        body=purpose,
+        url=reverse("customers:export_approvals"),
+        target=job,
+    )
+    return job
+
+
+def export_approvers(*, exclude: User | None = None) -> list[User]:
+    people = User.objects.filter(status=UserStatus.ACTIVE).prefetch_related("roles")
+    return [
+        u
+        for u in people
+        if u.has_code(P.EXPORT_APPROVE) and (exclude is None or u.pk != exclude.pk)
+    ]
+
+
+@transaction.atomic
+def export_decide(
+    *, actor: User, job: ExportJob, approve: bool, note: str = ""
+) -> ExportJob:
+    """Approve (the worker then makes the file) or reject a pending large export. Only
+    once, and never one's own request."""
+    if job.created_by_id == actor.pk:
+        raise ValidationError(
+            {"approval": _("Someone else must approve your own export.")},
+            code=CustomerError.EXPORT_SELF_APPROVAL,
+        )
+    if not approve and len(note.strip()) < 2:
+        raise ValidationError({"note": _("Say why the export is rejected.")})
+    decided = ExportJob.objects.filter(
+        pk=job.pk, approval=ExportApproval.PENDING
+    ).update(
+        approval=ExportApproval.APPROVED if approve else ExportApproval.REJECTED,
+        status=ImportStatus.QUEUED if approve else ImportStatus.FAILED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        decision_note=note[:200],
+    )
+    if not decided:
+        raise ValidationError(
+            {"approval": _("This export has already been decided.")},
+            code=CustomerError.EXPORT_ALREADY_DECIDED,
+        )
+    job.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT_APPROVED if approve else AuditAction.EXPORT_REJECTED,
+        target=job,
+        changes={"requested_by": job.created_by_id, "rows": job.estimated_rows},
+        reason=note[:200],
+    )
+    if approve:
+        tenant_id = job.tenant_id
+        transaction.on_commit(lambda: _enqueue(tenant_id, job.pk))
+    notify(
+        recipients=[job.created_by],
+        kind="customers.export_decided",
+        title=_("Your export of %d customers was approved") % job.estimated_rows
+        if approve
+        else _("Your export of %d customers was rejected") % job.estimated_rows,
+        body=note,
+        url=reverse("customers:exports"),
+        target=job,
+    )
     return job
 
 
@@ -120,11 +210,13 @@ def export_run(*, job_id: int):
 
     from django.http import QueryDict
 
-    from lenddesk.customers.models import ExportJob, ImportStatus
     from lenddesk.customers.selectors import filters_from
 
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status == ImportStatus.COMPLETED:
+    if job.status == ImportStatus.COMPLETED or job.approval not in (
+        ExportApproval.NOT_NEEDED,
+        ExportApproval.APPROVED,
+    ):
         return job
     filters = filters_from(QueryDict(job.query))
     handle, rows, digest = _write(

@@ -25,6 +25,13 @@ register_menu(
         _("My exports"), "customers:exports", "customers", codes=(P.EXPORT,), order=55
     ),
     MenuItem(
+        _("Export approvals"),
+        "customers:export_approvals",
+        "customers",
+        codes=(P.EXPORT_APPROVE,),
+        order=57,
+    ),
+    MenuItem(
         _("Allocation"),
         "customers:allocation",
         "customers",

@@ -712,6 +712,13 @@ class TagRule(TenantModel):
         return actual_n >= wanted if self.operator == "gte" else actual_n <= wanted
 
 
+class ExportApproval(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class ExportJob(TenantModel):
     """A large export made by a worker; the file is stored encrypted and only its
     requester may download it, for a limited time."""
@@ -728,11 +735,30 @@ class ExportJob(TenantModel):
     rows = models.PositiveIntegerField(default=0)
     stored_name = models.CharField(max_length=40, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    estimated_rows = models.PositiveIntegerField(default=0)
+    approval = models.CharField(
+        _("approval"),
+        max_length=12,
+        choices=ExportApproval,
+        default=ExportApproval.NOT_NEEDED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "approval"],
+                condition=Q(approval="pending"),
+                name="export_awaiting_approval",
+            )
+        ]
 
     def __str__(self) -> str:
         return "export %s" % self.pk

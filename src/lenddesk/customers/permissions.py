@@ -16,6 +16,7 @@ EVERY_SELLER = ["general_manager", "team_lead", "salesperson", "telemarketer"]
             "customer.claim",
             "customer.assign",
             "customer.export",
+            "customer.export_approve",
             "customer.reveal_phone",
             "customer.pool_rules",
         ],
@@ -48,6 +49,7 @@ class CustomerPermission(TextChoices):
     ASSIGN = "customer.assign", _("Assign customers to colleagues")
     IMPORT = "customer.import", _("Import customers")
     EXPORT = "customer.export", _("Export customers")
+    EXPORT_APPROVE = "customer.export_approve", _("Approve large customer exports")
     REVEAL_PHONE = "customer.reveal_phone", _("Reveal customer phone numbers")
     REVEAL_ID = "customer.reveal_id", _("Reveal customer ID numbers")
     POOL_RULES = "customer.pool_rules", _("Change pool rules")

@@ -8,10 +8,20 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from lenddesk.accounts.models import User
-from lenddesk.customers.models import Customer, FollowUp, FunnelStage, PublicPool, Visit
+from lenddesk.accounts.scope import scope_q
+from lenddesk.customers.models import (
+    Customer,
+    ExportApproval,
+    ExportJob,
+    FollowUp,
+    FunnelStage,
+    PublicPool,
+    Visit,
+)
 from lenddesk.security.fields import exact_lookup, last4_lookup
 
 PAGE_SIZE = 25
@@ -292,3 +302,31 @@ def document_get(*, actor: User, document_id: int):
     if document is None:
         raise Http404
     return document
+
+
+def exports_of(*, actor: User) -> list:
+    """The person's own export requests, newest first."""
+    return list(
+        ExportJob.objects.filter(created_by=actor).select_related("decided_by")[:20]
+    )
+
+
+def export_get(*, actor: User, job_id: int):
+    """Only the requester sees an export; anyone else gets 404."""
+    return get_object_or_404(ExportJob.objects.filter(created_by=actor), pk=job_id)
+
+
+def exports_awaiting_approval(*, actor: User) -> list:
+    """Pending large exports of people in the approver's data scope."""
+    return list(
+        ExportJob.objects.filter(approval=ExportApproval.PENDING)
+        .filter(scope_q(actor, owner="created_by"))
+        .select_related("created_by")
+        .order_by("pk")
+    )
+
+
+def export_pending_get(*, actor: User, job_id: int):
+    return get_object_or_404(
+        ExportJob.objects.filter(scope_q(actor, owner="created_by")), pk=job_id
+    )

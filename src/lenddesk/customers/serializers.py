@@ -95,3 +95,29 @@ class AssignSerializer(serializers.Serializer):
 class RevealSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=["phone", "id_number"])
     purpose = serializers.CharField(max_length=200)
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    stage = serializers.IntegerField(required=False, allow_null=True)
+    rating = serializers.ChoiceField(choices=Rating.choices, required=False)
+    full_numbers = serializers.BooleanField(required=False, default=False)
+    purpose = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ExportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    approval = serializers.CharField()
+    rows = serializers.IntegerField()
+    estimated_rows = serializers.IntegerField()
+    full_numbers = serializers.BooleanField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, job) -> str | None:
+        if job.status != "completed":
+            return None
+        return "/api/v1/customers/exports/%d/file/" % job.pk

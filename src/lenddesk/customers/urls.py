@@ -18,6 +18,16 @@ urlpatterns = [
     path("export.xlsx", views.ExportView.as_view(), name="export"),
     path("exports/", views.ExportListView.as_view(), name="exports"),
     path(
+        "exports/approvals/",
+        views.ExportApprovalListView.as_view(),
+        name="export_approvals",
+    ),
+    path(
+        "exports/<int:job_id>/decide/",
+        views.ExportDecideView.as_view(),
+        name="export_decide",
+    ),
+    path(
         "exports/<int:job_id>/",
         views.ExportDownloadView.as_view(),
         name="export_download",

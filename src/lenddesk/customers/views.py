@@ -12,7 +12,12 @@ from lenddesk.accounts.models import User
 from lenddesk.accounts.selectors import active_colleagues, department_tree
 from lenddesk.customers import selectors, services
 from lenddesk.customers.documents import document_read, document_upload
-from lenddesk.customers.exports import ExportQueued, customers_export, export_file
+from lenddesk.customers.exports import (
+    ExportQueued,
+    customers_export,
+    export_decide,
+    export_file,
+)
 from lenddesk.customers.forms import (
     AssignForm,
     CustomerForm,
@@ -26,7 +31,6 @@ from lenddesk.customers.models import (
     CustomField,
     CustomFieldType,
     DocumentKind,
-    ExportJob,
     FunnelStage,
     PublicPool,
     Rating,
@@ -537,14 +541,21 @@ class ExportView(StaffView):
                 purpose=purpose,
                 query=query,
             )
-        except ExportQueued:
+        except ExportQueued as queued:
             messages.info(
                 request,
                 _(
-                    "This export is large: it is being prepared in the background. Download it from My exports."
-                ),
+                    "This export has %d rows: it needs a manager's approval first. "
+                    "You will be notified, then download it from My exports."
+                )
+                % queued.job.estimated_rows,
             )
-            return redirect("customers:exports")
+            return render(
+                request,
+                "customers/exports.html",
+                {"jobs": selectors.exports_of(actor=request.user)},
+                status=202,
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -561,18 +572,19 @@ class ExportListView(StaffView):
     permissions = {"GET": (P.EXPORT,)}
 
     def get(self, request):
-        jobs = ExportJob.objects.filter(created_by=request.user)[:20]
-        return render(request, "customers/exports.html", {"jobs": jobs})
+        return render(
+            request,
+            "customers/exports.html",
+            {"jobs": selectors.exports_of(actor=request.user)},
+        )
 
 
 class ExportDownloadView(StaffView):
     permissions = {"GET": (P.EXPORT,)}
 
     def get(self, request, job_id):
-        job = ExportJob.objects.filter(
-            pk=job_id, created_by=request.user, status="completed"
-        ).first()
-        if job is None:
+        job = selectors.export_get(actor=request.user, job_id=job_id)
+        if job.status != "completed":
             raise Http404
         response = HttpResponse(
             export_file(actor=request.user, job=job),
@@ -584,6 +596,38 @@ class ExportDownloadView(StaffView):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ExportApprovalListView(StaffView):
+    permissions = {"GET": (P.EXPORT_APPROVE,)}
+
+    def get(self, request):
+        return render(
+            request,
+            "customers/export_approvals.html",
+            {"jobs": selectors.exports_awaiting_approval(actor=request.user)},
+        )
+
+
+class ExportDecideView(StaffView):
+    permissions = {"POST": (P.EXPORT_APPROVE,)}
+
+    def post(self, request, job_id):
+        job = selectors.export_pending_get(actor=request.user, job_id=job_id)
+        approve = request.POST.get("decision") == "approve"
+        report_outcome(
+            request,
+            lambda: export_decide(
+                actor=request.user,
+                job=job,
+                approve=approve,
+                note=request.POST.get("note", ""),
+            ),
+            _("Export approved: it is being prepared.")
+            if approve
+            else _("Export rejected."),
+        )
+        return redirect("customers:export_approvals")
 
 
 class DocumentUploadView(StaffView):

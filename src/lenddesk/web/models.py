@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from lenddesk.tenancy.models import TenantModel
+
+
+class IdempotencyRecord(TenantModel):
+    """The answer to a command sent with an ``Idempotency-Key``: a retry of the same
+    request gets the same answer without a second effect (SECURITY T40)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(encoder=DjangoJSONEncoder, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "actor", "key"], name="idempotency_key_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_age")]
