@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from rest_framework.utils.encoders import JSONEncoder
 
 from lenddesk.tenancy.models import TenantModel
 
@@ -15,7 +15,7 @@ class IdempotencyRecord(TenantModel):
     key = models.CharField(max_length=100)
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField(encoder=DjangoJSONEncoder, null=True)
+    body = models.JSONField(encoder=JSONEncoder, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
