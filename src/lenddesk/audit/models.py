@@ -168,3 +168,16 @@ class AuditChainHead(TenantModel):
 
     def __str__(self) -> str:
         return "%s@%s" % (self.tenant_id, self.seq)
+
+
+class AuditStaged(TenantModel):
+    """An audit entry written during a web request, chained when the request ends.
+
+    Appending to the chain locks the firm's chain head until commit; staging keeps that
+    lock out of the request's own work (a claim, its serialisation) so concurrent
+    requests of one firm do not queue behind each other. A staged row lives and dies
+    with the request's transaction and its savepoints, exactly like the change it
+    records; the request moves it into the chain just before it commits."""
+
+    payload = models.JSONField()
+    created_at = models.DateTimeField()

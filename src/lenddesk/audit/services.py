@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -13,7 +16,12 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from lenddesk.audit.context import current_facts
-from lenddesk.audit.models import AuditAction, AuditChainHead, AuditEvent
+from lenddesk.audit.models import (
+    AuditAction,
+    AuditChainHead,
+    AuditEvent,
+    AuditStaged,
+)
 from lenddesk.audit.selectors import event_list
 from lenddesk.tenancy.context import require_current_tenant
 
@@ -76,6 +84,17 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(event.prev_hash.encode() + _canonical(event)).hexdigest()
 
 
+@dataclass
+class _Staging:
+    tenant_id: int
+    staged_ids: list[int]
+
+
+_staging: contextvars.ContextVar[_Staging | None] = contextvars.ContextVar(
+    "lenddesk_audit_staging", default=None
+)
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -89,38 +108,78 @@ def audit_record(
     purpose: str = "",
     result: str = "ok",
     reason: str = "",
-) -> AuditEvent:
-    """Append one row to the current tenant's chain, inside the caller's transaction."""
+) -> None:
+    """Append one entry to the current tenant's chain, inside the caller's transaction
+    (during a PostgreSQL web request: staged, and chained when the request commits)."""
     tenant = require_current_tenant()
     facts = current_facts()
-    head = _lock_head(tenant.pk)
-    event = AuditEvent(
-        tenant=tenant,
-        seq=head.seq + 1,
-        created_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=str(actor)[:80] if actor is not None else "",
-        action=str(action),
-        object_type=object_type or (target._meta.label_lower if target else ""),
-        object_id=object_id or (str(target.pk) if target is not None else ""),
-        object_repr=(object_repr or (str(target) if target is not None else ""))[:200],
-        changes=redact(changes or {}),
-        purpose=purpose[:200],
-        result=result,
-        reason=reason[:200],
-        ip=facts.ip,
-        client=facts.client,
-        request_id=facts.request_id,
-        prev_hash=head.last_hash,
-    )
-    # JSON round trip so the hash covers exactly what the database will return.
-    event.changes = json.loads(json.dumps(event.changes, default=str))
-    event.row_hash = compute_hash(event)
-    event.save(force_insert=True)
-    AuditChainHead.objects.filter(pk=head.pk).update(
-        seq=event.seq, last_hash=event.row_hash
-    )
-    return event
+    content = {
+        "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+        "actor_name": str(actor)[:80] if actor is not None else "",
+        "action": str(action),
+        "object_type": object_type or (target._meta.label_lower if target else ""),
+        "object_id": object_id or (str(target.pk) if target is not None else ""),
+        "object_repr": (object_repr or (str(target) if target is not None else ""))[
+            :200
+        ],
+        # JSON round trip so the hash covers exactly what the database will return.
+        "changes": json.loads(json.dumps(redact(changes or {}), default=str)),
+        "purpose": purpose[:200],
+        "result": result,
+        "reason": reason[:200],
+        "ip": facts.ip,
+        "client": facts.client,
+        "request_id": facts.request_id,
+    }
+    now = timezone.now()
+    staging = _staging.get()
+    if staging is not None and staging.tenant_id == tenant.pk:
+        staged = AuditStaged.objects.create(payload=content, created_at=now)
+        staging.staged_ids.append(staged.pk)
+        return
+    _append(tenant.pk, [(content, now)])
+
+
+def _append(tenant_id: int, entries: list[tuple[dict[str, Any], Any]]) -> None:
+    head = _lock_head(tenant_id)
+    seq, last_hash = head.seq, head.last_hash
+    events = []
+    for content, created_at in entries:
+        seq += 1
+        event = AuditEvent(
+            tenant_id=tenant_id,
+            seq=seq,
+            created_at=created_at,
+            prev_hash=last_hash,
+            **content,
+        )
+        event.row_hash = last_hash = compute_hash(event)
+        events.append(event)
+    AuditEvent.objects.bulk_create(events)
+    AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, last_hash=last_hash)
+
+
+@contextmanager
+def staged_audit(tenant_id: int) -> Iterator[None]:
+    """Stage the audit entries of a block (a web request's transaction) and chain them
+    at its end; entries of rolled-back savepoints are gone with their rows."""
+    state = _Staging(tenant_id=tenant_id, staged_ids=[])
+    token = _staging.set(state)
+    try:
+        yield
+    finally:
+        _staging.reset(token)
+    chain_staged(state.staged_ids)  # not reached when the block raised
+
+
+def chain_staged(staged_ids: list[int]) -> None:
+    if not staged_ids:
+        return
+    staged = list(AuditStaged.objects.filter(pk__in=staged_ids).order_by("pk"))
+    if not staged:
+        return
+    _append(staged[0].tenant_id, [(row.payload, row.created_at) for row in staged])
+    AuditStaged.objects.filter(pk__in=[row.pk for row in staged]).delete()
 
 
 def _lock_head(tenant_id: int) -> AuditChainHead:

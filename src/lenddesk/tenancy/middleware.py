@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lenddesk.accounts.api_auth import bearer_secret
 from lenddesk.accounts.models import ApiToken
+from lenddesk.audit.services import staged_audit
 from lenddesk.tenancy.context import bind_tenant, set_database_tenant
 from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
@@ -48,7 +49,11 @@ class TenantMiddleware:
                 return self.get_response(request)
             with transaction.atomic():
                 set_database_tenant(tenant.pk if tenant else None)
-                response = self.get_response(request)
+                if tenant is None:
+                    response = self.get_response(request)
+                else:
+                    with staged_audit(tenant.pk):
+                        response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
                 return response
@@ -78,6 +83,11 @@ def _module_of(view_func, match) -> str | None:
     return None
 
 
+def _serves_firm_from_url(view_func) -> bool:
+    view_class = getattr(view_func, "view_class", None)
+    return bool(getattr(view_class, "tenant_from_url", False))
+
+
 class PlanMiddleware:
     """Suspended firms cannot work; expired firms are read-only; modules outside the
     plan answer 403 with the reason."""
@@ -101,6 +111,8 @@ class PlanMiddleware:
         match = request.resolver_match
         if tenant is None or (match and match.app_name == "platform"):
             return None
+        if _serves_firm_from_url(view_func):
+            return None  # a public page of the firm in its URL, which checks that firm
         if tenant.is_suspended:
             return _refuse(
                 request,
