@@ -179,3 +179,17 @@ def test_token_endpoint_is_throttled(client, tenant_a, settings):
     assert throttled.status_code == 429
     assert throttled.json()["error"] == "throttled"
     cache.clear()
+
+
+def test_a_nul_character_in_the_query_is_a_400_naming_the_parameter(client, admin_a):
+    from lenddesk.accounts.services import token_issue
+    from lenddesk.tenancy.context import tenant_context
+
+    with tenant_context(admin_a.tenant):
+        _token, raw = token_issue(user=admin_a)
+    response = client.get(
+        "/api/v1/customers/?stage=1%00", HTTP_AUTHORIZATION="Bearer " + raw
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"stage": ["stage: contains a NUL character."]}
+    assert client.get("/customers/?q=%00").status_code == 400

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lenddesk.web.middleware.RequestIdMiddleware",
+    "lenddesk.web.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lenddesk.web.locale.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -226,7 +227,11 @@ if ENV == "test":
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+# CELERY_VISIBILITY_TIMEOUT: seconds before Redis hands an unacknowledged task (its
+# worker died) to another worker; the kill -9 test (T47) sets 15.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 if CELERY_BROKER_URL == "filesystem://":
     _queue = HOME / "queue"
     for _folder in ("out", "processed"):

@@ -4,8 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lenddesk.accounts import api_org
 from lenddesk.accounts.api import MeView, TokenView
+from lenddesk.acquisition import api as acquisition_api
 from lenddesk.customers import api as customer_api
 from lenddesk.notifications import api as notification_api
+from lenddesk.products import api as product_api
 from lenddesk.web.views import HealthView
 
 api_v1 = [
@@ -78,6 +80,60 @@ api_v1 = [
         "notifications/<int:pk>/read/",
         notification_api.NotificationReadAPI.as_view(),
         name="notification_read",
+    ),
+    path(
+        "intake/<str:integration_key>/",
+        acquisition_api.IntakeAPI.as_view(),
+        name="intake",
+    ),
+    path("funders/", product_api.FunderListAPI.as_view(), name="funder_list"),
+    path(
+        "funders/<int:pk>/", product_api.FunderDetailAPI.as_view(), name="funder_detail"
+    ),
+    path("products/", product_api.ProductListAPI.as_view(), name="product_list"),
+    path(
+        "products/<int:pk>/",
+        product_api.ProductDetailAPI.as_view(),
+        name="product_detail",
+    ),
+    path(
+        "products/<int:pk>/rules/",
+        product_api.ProductRulesAPI.as_view(),
+        name="product_rules",
+    ),
+    path("products/<int:pk>/cost/", product_api.CostAPI.as_view(), name="product_cost"),
+    path(
+        "products/<int:pk>/reverse-match/",
+        product_api.ReverseMatchStartAPI.as_view(),
+        name="product_reverse_match",
+    ),
+    path(
+        "reverse-matches/<int:pk>/",
+        product_api.ReverseMatchAPI.as_view(),
+        name="reverse_match_detail",
+    ),
+    path(
+        "customers/<int:pk>/matches/",
+        product_api.CustomerMatchAPI.as_view(),
+        name="customer_matches",
+    ),
+    path(
+        "matches/<int:pk>/", product_api.MatchDetailAPI.as_view(), name="match_detail"
+    ),
+    path(
+        "customers/<int:pk>/prescreen/",
+        product_api.PreScreenRunAPI.as_view(),
+        name="customer_prescreen",
+    ),
+    path(
+        "prescreens/<int:pk>/",
+        product_api.PreScreenAPI.as_view(),
+        name="prescreen_detail",
+    ),
+    path(
+        "prescreens/<int:pk>/review/",
+        product_api.ReviewRequestAPI.as_view(),
+        name="prescreen_review",
     ),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

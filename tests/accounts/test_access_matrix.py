@@ -25,6 +25,23 @@ PUBLIC = {
     "api:schema": "public API contract",
     "api:docs": "public API docs",
     "platform:login": "operator log-in page",
+    "api:intake": "traffic-platform intake, signed with the integration secret; firm from the key (tests/acquisition)",
+    # Partner portal: its own partner log-in (never a staff session), firm from the
+    # slug; tests/partners/test_portal.py covers its walls.
+    "partners:portal_login": "partner portal log-in page",
+    "partners:portal_join": "partner sign-up through an invitation code",
+    "partners:portal_home": "partner portal (partner session)",
+    "partners:portal_logout": "partner portal (partner session)",
+    "partners:portal_refer": "partner portal (partner session)",
+    "partners:portal_referrals": "partner portal (partner session)",
+    "partners:portal_team": "partner portal (partner session)",
+    "partners:portal_invite": "partner portal (partner session)",
+    "partners:portal_invite_qr": "partner portal (partner session)",
+    "promotion:form_public": "public application form (H5), firm from the slug",
+    "promotion:form_thanks": "public thank-you page of an application form",
+    "promotion:notice_public": "the firm's published privacy notice",
+    "promotion:material_public": "shared material page, behind a signed link",
+    "promotion:material_media": "picture/poster/video of a material, signed link",
 }
 
 
@@ -122,7 +139,75 @@ def _org_for(tenant, admin, name):
             kind="other",
             upload=SimpleUploadedFile("a.png", png.getvalue()),
         )
+    with tenant_context(tenant):
+        from lenddesk.promotion.services import form_save, material_save
+
+        promotion_form = form_save(actor=admin, values={"title": "表单"})
+        material = material_save(
+            actor=admin, values={"kind": "article", "title": "文章"}
+        )
+    with tenant_context(tenant):
+        from lenddesk.partners.services import invitation_create, partner_signup
+
+        invitation = invitation_create(actor=admin)
+        partner = partner_signup(
+            invitation=invitation,
+            name="伙伴",
+            phone="13712345678",
+            password="Partner#2026",
+        )
+    with tenant_context(tenant):
+        from lenddesk.products import services as products
+
+        funder = products.funder_save(actor=admin, data={"name": "资方"})
+        product = products.product_save(
+            actor=admin,
+            data={
+                "funder": funder,
+                "name": "产品",
+                "type": "credit",
+                "amount_min": 1000,
+                "amount_max": 100000,
+                "term_min": 3,
+                "term_max": 36,
+                "rate_min": 6,
+                "rate_max": 18,
+                "repayment_methods": ["equal_instalment"],
+            },
+        )
+        match_run = products.match_customer(actor=admin, customer=customer).run
+        prescreen = products.prescreen_run(actor=admin, customer=customer)
+        review = products.review_request(actor=admin, prescreen=prescreen)
+        match_job = products.reverse_match_start(actor=admin, product=product)
+    with tenant_context(tenant):
+        from lenddesk.acquisition import services as acquisition
+
+        channel = acquisition.channel_for(name="渠道", kind="traffic")
+        ad_account = acquisition.ad_account_save(
+            actor=admin, channel=channel, name="账户"
+        )
+        integration = acquisition.integration_create(
+            actor=admin, values={"name": "平台", "channel": channel}
+        ).integration
+        acquisition.intake_receive(
+            integration=integration, idempotency_key="k1", body=b"{}"
+        )
+        delivery = integration.deliveries.get()
     return {
+        "channel": channel,
+        "ad_account": ad_account,
+        "integration": integration,
+        "delivery": delivery,
+        "partner": partner,
+        "funder": funder,
+        "product": product,
+        "match_run": match_run,
+        "prescreen": prescreen,
+        "review": review,
+        "match_job": match_job,
+        "invitation": invitation,
+        "promotion_form": promotion_form,
+        "material": material,
         "department": department,
         "role": role,
         "customer": customer,
@@ -161,7 +246,42 @@ def _kwargs_for(route: str, org, subject) -> dict:
     if "<int:rule_id>" in route:
         kwargs["rule_id"] = org["rule"].pk
     if "(?P<action>" in route:
-        kwargs["action"] = "stage"
+        kwargs["action"] = "approve" if "approve|" in route else "stage"
+    if "partner_id>" in route:
+        kwargs["partner_id"] = org["partner"].pk
+    if "<int:invitation_id>" in route:
+        kwargs["invitation_id"] = org["invitation"].pk
+    if "<int:material_id>" in route:
+        kwargs["material_id"] = org["material"].pk
+    if "<int:form_id>" in route:
+        kwargs["form_id"] = org["promotion_form"].pk
+    for key, name in (
+        ("product_id", "product"),
+        ("funder_id", "funder"),
+        ("run_id", "match_run"),
+        ("prescreen_id", "prescreen"),
+        ("review_id", "review"),
+        ("match_job_id", "match_job"),
+    ):
+        if "<int:%s>" % key in route:
+            kwargs[key] = org[name].pk
+    for prefix, name in (
+        ("products/<int:pk>", "product"),
+        ("funders/<int:pk>", "funder"),
+        ("matches/<int:pk>", "match_run"),
+        ("prescreens/<int:pk>", "prescreen"),
+        ("reverse-matches/<int:pk>", "match_job"),
+    ):
+        if route.startswith("api/v1/" + prefix):
+            kwargs["pk"] = org[name].pk
+    for key, name in (
+        ("channel_id", "channel"),
+        ("account_id", "ad_account"),
+        ("integration_id", "integration"),
+        ("delivery_id", "delivery"),
+    ):
+        if "<int:%s>" % key in route:
+            kwargs[key] = org[name].pk
     if "<int:tenant_id>" in route:
         kwargs["tenant_id"] = subject.tenant_id
     return kwargs

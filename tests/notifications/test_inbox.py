@@ -40,7 +40,7 @@ def test_pool_return_warns_then_tells_the_owner_once(tenant_a, team):  # noqa: F
         returned = Notification.objects.get(
             recipient=team["s1"], kind="customers.returned"
         )
-    assert returned.title.startswith("2 ")
+    assert returned.title == "您有 2 位客户已退回公海"
     assert returned.url == "/customers/pool/"
     assert _inbox(tenant_a, team["s2"]) == []
 

@@ -26,7 +26,7 @@ from lenddesk.accounts.serializers import (
 )
 from lenddesk.security.errors import RateLimited
 from lenddesk.security.services import reveal_field
-from lenddesk.web.api import TenantAPIView
+from lenddesk.web.api import TenantAPIView, number_page
 
 
 class Pagination(PageNumberPagination):
@@ -180,7 +180,9 @@ class RoleDetailAPI(TenantAPIView):
 class UserListAPI(TenantAPIView):
     permissions = {"GET": (UserPermission.VIEW,), "POST": (UserPermission.CREATE,)}
 
-    @extend_schema(responses=UserSerializer(many=True), tags=["organisation"])
+    @extend_schema(
+        responses=number_page("UserPage", UserSerializer), tags=["organisation"]
+    )
     def get(self, request):
         users = selectors.user_list(
             actor=request.user,

@@ -26,11 +26,21 @@ def _self_q(actor: User, owner: str) -> Q:
     return Q(**{_field(owner, "pk"): actor.pk})
 
 
+def _people_q(owner: str, condition: Q) -> Q:
+    """Rows whose owner satisfies ``condition``. Through an owner path this is an
+    ``owner IN (SELECT id FROM users …)`` subquery, not a join: PostgreSQL then walks
+    the newest rows by primary key and stops after a page, where the join read every
+    customer of the team before sorting (bench: team lead's first page at 1M rows)."""
+    if not owner:
+        return condition
+    return Q(**{"%s__in" % owner: User.objects.filter(condition).values("pk")})
+
+
 def _subtree_q(paths: list[str], owner: str) -> Q:
     if not paths:
         return NOTHING
-    return reduce(
-        or_, (Q(**{_field(owner, "department__path__startswith"): p}) for p in paths)
+    return _people_q(
+        owner, reduce(or_, (Q(department__path__startswith=p) for p in paths))
     )
 
 
@@ -47,9 +57,7 @@ def role_q(role: Role, actor: User, owner: str) -> Q:
     if department is None:  # no department yet: only their own records
         return _self_q(actor, owner)
     if scope == DataScope.DEPT:
-        return Q(**{_field(owner, "department_id"): department.pk}) | _self_q(
-            actor, owner
-        )
+        return _people_q(owner, Q(department_id=department.pk)) | _self_q(actor, owner)
     return _subtree_q([department.path], owner) | _self_q(actor, owner)
 
 

@@ -44,6 +44,7 @@ class TenantSummarySerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     roles = RoleSummarySerializer(many=True, read_only=True)
+    email = serializers.CharField(read_only=True)  # may be empty
     permissions = serializers.SerializerMethodField()
     tenant = serializers.SerializerMethodField()
 

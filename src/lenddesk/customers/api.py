@@ -21,7 +21,7 @@ from lenddesk.customers.serializers import (
 )
 from lenddesk.security.errors import RateLimited
 from lenddesk.security.services import reveal_field
-from lenddesk.web.api import TenantAPIView
+from lenddesk.web.api import TenantAPIView, cursor_page
 from lenddesk.web.idempotency import idempotent
 
 
@@ -56,7 +56,7 @@ class CustomerListAPI(CustomerAPIView):
                 "before", int, description="cursor: the last id of the previous page"
             ),
         ],
-        responses=CustomerSerializer(many=True),
+        responses=cursor_page("CustomerPage", CustomerSerializer),
         tags=["customers"],
     )
     def get(self, request):

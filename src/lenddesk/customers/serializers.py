@@ -49,9 +49,11 @@ class CustomerSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=30), required=False
     )
-    stage = serializers.IntegerField(required=False)
-    owner = serializers.IntegerField(read_only=True)
-    pool = serializers.IntegerField(read_only=True)
+    stage = serializers.IntegerField(required=False, allow_null=True)
+    owner = serializers.IntegerField(read_only=True, allow_null=True)
+    pool = serializers.IntegerField(read_only=True, allow_null=True)
+    is_locked = serializers.BooleanField(read_only=True)
+    next_followup_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, customer):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from lenddesk.customers.selectors import int_or_none
 from lenddesk.notifications import selectors, services
 from lenddesk.notifications.models import Notification
-from lenddesk.web.api import TenantAPIView
+from lenddesk.web.api import TenantAPIView, cursor_page
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -25,7 +25,11 @@ class NotificationListAPI(TenantAPIView):
             OpenApiParameter("unread", bool),
             OpenApiParameter("before", int, description="cursor: last id seen"),
         ],
-        responses=NotificationSerializer(many=True),
+        responses=cursor_page(
+            "NotificationPage",
+            NotificationSerializer,
+            unread=serializers.IntegerField(),
+        ),
         tags=["notifications"],
     )
     def get(self, request):

@@ -1,2 +1,55 @@
+from django.urls import path
+
+from lenddesk.products import views
+
 app_name = "products"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ProductListView.as_view(), name="list"),
+    path("new/", views.ProductCreateView.as_view(), name="create"),
+    path("rule-row/", views.RuleRowView.as_view(), name="rule_row"),
+    path("funders/", views.FunderListView.as_view(), name="funders"),
+    path("funders/new/", views.FunderCreateView.as_view(), name="funder_create"),
+    path("funders/<int:funder_id>/", views.FunderEditView.as_view(), name="funder"),
+    path("<int:product_id>/", views.ProductDetailView.as_view(), name="detail"),
+    path("<int:product_id>/edit/", views.ProductEditView.as_view(), name="edit"),
+    path("<int:product_id>/rules/", views.RulesSaveView.as_view(), name="rules"),
+    path("<int:product_id>/cost/", views.CostView.as_view(), name="cost"),
+    path(
+        "<int:product_id>/disclosure/",
+        views.DisclosureView.as_view(),
+        name="disclosure",
+    ),
+    path(
+        "<int:product_id>/reverse/",
+        views.ReverseMatchStartView.as_view(),
+        name="reverse_start",
+    ),
+    path(
+        "reverse/<int:match_job_id>/", views.ReverseMatchView.as_view(), name="reverse"
+    ),
+    path(
+        "reverse/<int:match_job_id>/bulk/",
+        views.ReverseBulkView.as_view(),
+        name="reverse_bulk",
+    ),
+    path("match/<int:customer_id>/", views.CustomerMatchView.as_view(), name="match"),
+    path("matches/<int:run_id>/", views.MatchRunView.as_view(), name="match_run"),
+    path(
+        "prescreen/<int:customer_id>/",
+        views.PreScreenRunView.as_view(),
+        name="prescreen_run",
+    ),
+    path(
+        "prescreens/<int:prescreen_id>/",
+        views.PreScreenView.as_view(),
+        name="prescreen",
+    ),
+    path(
+        "prescreens/<int:prescreen_id>/review/",
+        views.ReviewRequestView.as_view(),
+        name="review_request",
+    ),
+    path("reviews/", views.ReviewListView.as_view(), name="reviews"),
+    path("reviews/<int:review_id>/", views.ReviewView.as_view(), name="review"),
+    path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+]

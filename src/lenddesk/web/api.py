@@ -92,3 +92,34 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"error": str(code), "detail": str(detail), "fields": {}}
     return response
+
+
+def cursor_page(name: str, item, **extra):
+    """OpenAPI shape of a keyset page: ``results`` plus the cursor for the next one."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name,
+        {
+            "results": item(many=True),
+            "next_before": serializers.IntegerField(allow_null=True),
+            **extra,
+        },
+    )
+
+
+def number_page(name: str, item):
+    """OpenAPI shape of DRF's page-number pagination."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )

@@ -1,5 +1,7 @@
 import uuid
 
+from django.http import HttpResponseBadRequest, JsonResponse
+
 from lenddesk.audit.context import RequestFacts, reset_facts, set_facts
 from lenddesk.security.net import client_ip
 from lenddesk.web.logging import set_request_id
@@ -42,3 +44,28 @@ class RequestIdMiddleware:
             # Pages and API answers may carry personal data: never into shared caches.
             response.setdefault("Cache-Control", "no-store, private")
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the query string is refused with 400 naming the parameter:
+    PostgreSQL cannot store or compare it, and no real input contains one. (Form and
+    JSON fields are already checked by Django's and DRF's character fields.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = [
+            key
+            for key, values in request.GET.lists()
+            if "\x00" in key or any("\x00" in value for value in values)
+        ]
+        if not bad:
+            return self.get_response(request)
+        detail = "%s: contains a NUL character." % bad[0].replace("\x00", "")
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"error": "invalid", "detail": detail, "fields": {bad[0]: [detail]}},
+                status=400,
+            )
+        return HttpResponseBadRequest(detail, content_type="text/plain")

@@ -22,7 +22,11 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "安信助贷服务有限公司（演示）"
 OPERATOR = ("operator", "Operator@2026")
 # Order matters: later parts use earlier ones (staff before customers …).
-DEMO_PARTS = ("lenddesk.accounts.demo", "lenddesk.customers.demo")
+DEMO_PARTS = (
+    "lenddesk.accounts.demo",
+    "lenddesk.customers.demo",
+    "lenddesk.products.demo",
+)
 
 
 class Command(BaseCommand):

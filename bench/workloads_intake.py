@@ -1,0 +1,214 @@
+"""Traffic-platform intake (SPEC M4): signed lead deliveries from 32 concurrent
+connections through gunicorn, every lead sent twice with the same Idempotency-Key;
+throughput of accepted leads, latency, and the proof that no lead became two customers.
+Audit is on (it always is: every created customer is an audit row)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from collections import Counter
+
+from bench.middleware import HEADER
+from bench.registry import Result, percentile, workload
+
+CONNECTIONS = 32
+TARGET_LEADS_PER_S = 300
+TARGET_P99_MS = 250
+
+
+class SignedClient:
+    """One keep-alive connection posting raw signed bodies."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.conn: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]):
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(
+                    self.host, self.port, timeout=120
+                )
+            started = time.perf_counter()
+            try:
+                self.conn.request("POST", path, body=body, headers=headers)
+                reply = self.conn.getresponse()
+                content = reply.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+                continue
+            ms = (time.perf_counter() - started) * 1000
+            server = reply.getheader(HEADER)
+            if reply.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+                self.conn = None
+            return reply.status, content, ms, float(server) if server else None
+        raise RuntimeError("not reached")
+
+
+def _leads_per_connection(ctx) -> int:
+    # 1k: 10 per connection (320 leads, 640 requests); larger scales: 40 (1 280 leads).
+    return 10 if ctx.scale.customers <= 1_000 else 40
+
+
+@workload("intake", order=60)
+def intake_signed(ctx):
+    """32 connections post signed leads, each one twice (same Idempotency-Key): accepted
+    leads per second, p50/p95/p99, and exactly one customer per lead."""
+    from lenddesk.acquisition import intake, services
+    from lenddesk.acquisition.models import Delivery, Integration
+    from lenddesk.customers.models import Customer
+    from lenddesk.tenancy.context import tenant_context
+
+    admin = ctx.users["admin"]
+    stamp = int(time.time())
+    with tenant_context(ctx.tenant):
+        channel = services.channel_for(name="bench-intake", kind="traffic")
+        issued = services.integration_create(
+            actor=admin,
+            values={
+                "name": "bench-intake-%d" % stamp,
+                "channel": channel,
+                "assign_mode": "rules",
+                "rate_limit_per_minute": 100_000,
+            },
+        )
+    integration, secret = issued.integration, issued.secret
+    path = "/api/v1/intake/%s/" % integration.key
+    per_connection = _leads_per_connection(ctx)
+    # Unused mobile numbers: 199 + run stamp digits + sequence (never in the seed).
+    base = 19_900_000_000 + (stamp % 10_000) * 10_000
+    plans = []
+    for c in range(CONNECTIONS):
+        plan = []
+        for n in range(per_connection):
+            seq = c * per_connection + n
+            body = json.dumps(
+                {
+                    "name": "压测%d" % seq,
+                    "phone": str(base + seq),
+                    "city": "杭州",
+                    "amount": "150000",
+                    "consent": {
+                        "notice_version": "bench-1",
+                        "agreed_at": stamp,
+                        "ip": "203.0.113.9",
+                    },
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
+            plan.append(("bench-%d-%d" % (stamp, seq), body))
+        plans.append(plan)
+    clients = [SignedClient(ctx.server.host, ctx.server.port) for _ in plans]
+    for client in clients:  # warm each connection and worker (404: unknown key)
+        client.post("/api/v1/intake/%s.warmup0000/" % ctx.tenant.slug, b"{}", {})
+
+    outcomes: list[tuple[str, int, float, float | None, bool]] = []
+    lock = threading.Lock()
+
+    def send(index: int) -> None:
+        client = clients[index]
+        for key, body in plans[index]:
+            for attempt in (1, 2):  # every lead is delivered twice
+                ts = str(int(time.time()))
+                status, _content, ms, server = client.post(
+                    path,
+                    body,
+                    {
+                        "Content-Type": "application/json",
+                        "X-Timestamp": ts,
+                        "X-Signature": intake.sign(secret, ts, body),
+                        "Idempotency-Key": key,
+                    },
+                )
+                with lock:
+                    outcomes.append((key, status, ms, server, attempt == 2))
+
+    ctx.log(
+        "intake: %d connections x %d leads, each sent twice"
+        % (CONNECTIONS, per_connection)
+    )
+    ctx.server.reset_peak()
+    seconds = ctx.threads(send, [(i,) for i in range(len(clients))])
+    peak = ctx.server.peak_rss_mb()
+    keys = [key for plan in plans for key, _body in plan]
+    with tenant_context(ctx.tenant):
+        deliveries = Delivery.objects.filter(integration=integration)
+        per_key = Counter(deliveries.values_list("idempotency_key", flat=True))
+        created = deliveries.filter(status="created").count()
+        phones = [str(base + i) for i in range(len(keys))]
+        customers = Customer.objects.filter(
+            name__startswith="压测",
+            channel="bench-intake",
+            created_at__gte=_since(stamp),
+        ).count()
+        owned = Customer.objects.filter(
+            pk__in=deliveries.values("customer_id"), owner__isnull=False
+        ).count()
+        Integration.objects.filter(pk=integration.pk).update(active=False)
+    statuses = Counter(status for _k, status, *_rest in outcomes)
+    first = [o for o in outcomes if not o[4]]
+    accepted = sum(1 for _k, status, *_r in first if status in (200, 201))
+    samples = [ms for _k, _s, ms, _srv, _r in outcomes]
+    server = [srv for *_a, srv, _r in outcomes if srv is not None]
+    p99 = percentile(sorted(samples), 0.99)
+    checks = {
+        "one_delivery_per_key": len(per_key) == len(keys)
+        and all(n == 1 for n in per_key.values()),
+        "one_customer_per_lead": created == len(keys) and customers == len(keys),
+        "retries_answered_200": all(
+            status == 200 for _k, status, _m, _s, retry in outcomes if retry
+        ),
+        "no_server_errors": not any(s >= 500 for _k, s, *_r in outcomes),
+    }
+    leads_per_s = accepted / seconds
+    result = Result(
+        group="intake",
+        label="intake, %d connections, signed, each lead sent twice" % CONNECTIONS,
+        samples_ms=samples,
+        server_ms=server,
+        peak_rss_mb=peak,
+    )
+    if ctx.minimal_ms is not None:
+        result.baseline = "minimal view"
+        result.baseline_ms = ctx.minimal_ms
+    result.extra.update(
+        requests=len(outcomes),
+        leads=len(keys),
+        accepted_leads_per_s=round(leads_per_s, 1),
+        requests_per_s=round(len(outcomes) / seconds, 1),
+        median_ms=round(statistics.median(samples), 2),
+        p99_ms=round(p99, 2),
+        assigned=owned,
+        phones_checked=len(phones),
+        outcomes={str(k): v for k, v in statuses.items()},
+        target={"leads_per_s": TARGET_LEADS_PER_S, "p99_ms": TARGET_P99_MS},
+        target_met=leads_per_s >= TARGET_LEADS_PER_S and p99 < TARGET_P99_MS,
+        proof=checks,
+        proof_ok=all(checks.values()),
+        note="%d accepted leads/s, p99 %d ms (target ≥ %d/s, < %d ms); duplicates %s"
+        % (
+            round(leads_per_s),
+            round(p99),
+            TARGET_LEADS_PER_S,
+            TARGET_P99_MS,
+            "none" if all(checks.values()) else "FOUND",
+        ),
+    )
+    yield result
+    if not all(checks.values()):
+        raise AssertionError("intake proof failed: %s" % checks)
+
+
+def _since(stamp: int):
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(stamp - 5, tz=dt.UTC)

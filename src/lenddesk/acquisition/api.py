@@ -1,0 +1,240 @@
+"""Traffic-platform intake: ``POST /api/v1/intake/{integration_key}/`` (public; the
+firm is read from the key, the caller proves itself with the integration's secret)."""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lenddesk.accounts.api import ERROR_SCHEMA
+from lenddesk.acquisition import intake, services
+from lenddesk.acquisition.models import Integration
+from lenddesk.audit.services import staged_audit
+from lenddesk.security.net import client_ip
+from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.models import Tenant
+
+ACCEPTED_SCHEMA = inline_serializer(
+    "IntakeAccepted",
+    fields={
+        "status": serializers.ChoiceField(
+            choices=["created", "duplicate", "quarantined"]
+        ),
+        "lead": serializers.CharField(),
+        "detail": serializers.CharField(required=False),
+    },
+)
+REJECTED_SCHEMA = inline_serializer(
+    "IntakeRejected",
+    fields={
+        "error": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "fields": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField())
+        ),
+        "lead": serializers.CharField(required=False),
+    },
+)
+RATE_WINDOW = 60
+
+
+def _error(code: str, detail: str, status: int, fields=None, headers=None):
+    return Response(
+        {"error": code, "detail": detail, "fields": fields or {}},
+        status=status,
+        headers=headers,
+    )
+
+
+def _over_limit(integration: Integration) -> int:
+    """Seconds to wait when this minute's allowance is used up, else 0 (fixed window
+    in the shared cache, so every worker counts against one number)."""
+    now = int(time.time())
+    window = now // RATE_WINDOW
+    name = "intake:rate:%d:%d:%d" % (integration.tenant_id, integration.pk, window)
+    cache.add(name, 0, RATE_WINDOW + 5)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, RATE_WINDOW + 5)
+        count = 1
+    if count > integration.rate_limit_per_minute:
+        return RATE_WINDOW - now % RATE_WINDOW
+    return 0
+
+
+def _audit_staging(tenant: Tenant):
+    """As for signed-in requests (TenantMiddleware): on PostgreSQL, audit entries are
+    staged and chained at the end, so the firm's chain-head lock is held only then."""
+    if connection.vendor != "postgresql":
+        return nullcontext()
+    return staged_audit(tenant.pk)
+
+
+class IntakeAPI(APIView):
+    """One signed lead delivery from a traffic platform."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(
+        operation_id="intake_deliver",
+        request={"application/json": OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter(
+                "X-Timestamp",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unix seconds; refused when more than 300 s off.",
+            ),
+            OpenApiParameter(
+                "X-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description='Hex HMAC-SHA256 of timestamp + "." + raw body, keyed '
+                "with the integration secret.",
+            ),
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unique per lead; a retry with the same key is a no-op.",
+            ),
+        ],
+        responses={
+            200: ACCEPTED_SCHEMA,
+            201: ACCEPTED_SCHEMA,
+            202: ACCEPTED_SCHEMA,
+            400: REJECTED_SCHEMA,
+            401: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+            413: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+        },
+        auth=[],
+        tags=["intake"],
+    )
+    def post(self, request, integration_key: str):
+        tenant = self._tenant(integration_key)
+        if tenant is None:
+            return _error("not_found", _("Unknown integration key."), 404)
+        refusal = self._plan_refusal(tenant)
+        if refusal is not None:
+            return refusal
+        with tenant_context(tenant), _audit_staging(tenant):
+            integration = (
+                Integration.objects.select_related("channel", "ad_account")
+                .filter(key=integration_key)
+                .first()
+            )
+            if integration is None:
+                return _error("not_found", _("Unknown integration key."), 404)
+            return self._deliver(request, integration)
+
+    @staticmethod
+    def _tenant(key: str) -> Tenant | None:
+        slug = intake.tenant_slug_of(key)
+        if not slug:
+            return None
+        return Tenant.objects.filter(slug=slug).first()
+
+    @staticmethod
+    def _plan_refusal(tenant: Tenant):
+        if tenant.is_suspended:
+            return _error(
+                "tenant_suspended", _("This firm's account is suspended."), 403
+            )
+        if not tenant.has_module("acquisition"):
+            return _error(
+                "module_not_in_plan",
+                _("Acquisition is not part of this firm's plan."),
+                403,
+            )
+        if tenant.is_expired():
+            return _error(
+                "tenant_expired",
+                _("This firm's subscription has expired; leads are not accepted."),
+                403,
+            )
+        return None
+
+    def _deliver(self, request, integration: Integration):
+        if not integration.active:
+            return _error(
+                "integration_disabled", _("This integration is switched off."), 403
+            )
+        body = request.body
+        if len(body) > intake.MAX_BODY_BYTES:
+            return _error(
+                "too_large",
+                _("The body is larger than %d bytes.") % intake.MAX_BODY_BYTES,
+                413,
+            )
+        timestamp = request.headers.get("X-Timestamp", "")
+        signature = request.headers.get("X-Signature", "")
+        if not timestamp or not signature:
+            return _error(
+                "signature_missing",
+                _("Send the X-Timestamp and X-Signature headers."),
+                401,
+            )
+        if not intake.timestamp_wellformed(timestamp):
+            return _error(
+                "bad_timestamp", _("X-Timestamp must be unix seconds (digits)."), 401
+            )
+        secret = integration.get_secret("secret") or ""
+        if not intake.signature_valid(secret, timestamp, body, signature):
+            return _error(
+                "bad_signature",
+                _("The signature does not match the body and timestamp."),
+                401,
+            )
+        if not intake.timestamp_fresh(timestamp):
+            return _error(
+                "stale_timestamp",
+                _("X-Timestamp is more than 300 seconds away from our clock."),
+                401,
+            )
+        wait = _over_limit(integration)
+        if wait:
+            return _error(
+                "rate_limited",
+                _("Too many deliveries for this integration; retry in %d s.") % wait,
+                429,
+                headers={"Retry-After": str(wait)},
+            )
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not intake.IDEMPOTENCY_KEY_RE.fullmatch(key):
+            return _error(
+                "invalid",
+                _("Idempotency-Key: send 1–120 letters, digits or . _ : -"),
+                400,
+                fields={
+                    "Idempotency-Key": [
+                        _("Send 1–120 letters, digits or . _ : - (unique per lead).")
+                    ]
+                },
+            )
+        outcome = services.intake_receive(
+            integration=integration,
+            idempotency_key=key,
+            body=body,
+            remote_ip=client_ip(request),
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+        return Response(outcome.body, status=outcome.http_status, headers=headers)

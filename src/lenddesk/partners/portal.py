@@ -1,0 +1,373 @@
+"""The partner portal (H5, mobile-first): sign-up through an invitation, log-in,
+referring customers, masked progress, the downline and the partner's own invitation.
+
+A partner is not a staff user. Their log-in lives under its own session key
+(``PARTNER_SESSION``); Django's auth session and the staff tenant key are never set, so
+a partner session passes no staff check (``StaffView``, the API). The firm comes from
+the slug in the URL and every request runs inside ``tenant_context``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from lenddesk.acquisition.services import current_notice
+from lenddesk.partners import selectors, services
+from lenddesk.partners.errors import PartnerError
+from lenddesk.partners.forms import PortalLoginForm, ReferralForm, SignupForm
+from lenddesk.partners.models import Partner, PartnerStatus
+from lenddesk.partners.qr import qr_response
+from lenddesk.security.net import client_ip
+from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
+from lenddesk.tenancy.models import Tenant
+from lenddesk.web.forms import apply_service_errors
+
+PARTNER_SESSION = "ld_partner"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MODULE = "acquisition"
+
+
+def portal_url(name: str, tenant: Tenant, **kwargs) -> str:
+    return reverse("partners:" + name, kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+def session_partner(request, tenant: Tenant) -> Partner | None:
+    """The partner logged in to this firm's portal, or None. Ends the partner session
+    when it is idle too long, too old, or the partner was disabled since."""
+    data = request.session.get(PARTNER_SESSION)
+    if not isinstance(data, dict) or data.get("tenant") != tenant.pk:
+        return None
+    now = time.time()
+    seen, since = data.get("seen", 0), data.get("auth", 0)
+    partner = Partner.objects.filter(pk=data.get("id")).first()
+    if (
+        partner is None
+        or now - seen > tenant.idle_timeout_minutes * 60
+        or now - since > settings.SESSION_COOKIE_AGE
+        or partner.session_epoch != data.get("epoch")
+        or partner.status != PartnerStatus.ACTIVE
+    ):
+        request.session.pop(PARTNER_SESSION, None)
+        return None
+    if now - seen > 30:
+        data["seen"] = now
+        request.session[PARTNER_SESSION] = data
+    return partner
+
+
+def start_session(request, partner: Partner) -> None:
+    request.session.cycle_key()
+    now = time.time()
+    request.session[PARTNER_SESSION] = {
+        "id": partner.pk,
+        "tenant": partner.tenant_id,
+        "epoch": partner.session_epoch,
+        "auth": now,
+        "seen": now,
+    }
+
+
+class PortalView(View):
+    """Base of portal pages: resolves the firm from the URL slug, refuses firms whose
+    plan lacks the module or that are suspended, keeps expired firms read-only, and
+    (unless ``login_required`` is False) needs a partner session of that firm."""
+
+    tenant_from_url = True  # the plan check is this firm's, done in dispatch
+    login_required = True
+    allowed_when_expired = False  # writes an expired firm's partners may still make
+
+    def dispatch(self, request, tenant_slug, *args, **kwargs):
+        tenant = Tenant.objects.filter(slug=tenant_slug).first()
+        if tenant is None or not tenant.has_module(MODULE):
+            raise Http404
+        if tenant.is_suspended:
+            return render(
+                request,
+                "partners/portal/error.html",
+                {"firm": tenant, "detail": SUSPENDED_MESSAGE},
+                status=403,
+            )
+        if (
+            tenant.is_expired()
+            and request.method not in SAFE_METHODS
+            and not self.allowed_when_expired
+        ):
+            return render(
+                request,
+                "partners/portal/error.html",
+                {
+                    "firm": tenant,
+                    "detail": _(
+                        "The firm's subscription has expired; the portal is read-only."
+                    ),
+                },
+                status=403,
+            )
+        with tenant_context(tenant):
+            self.tenant = tenant
+            self.partner = session_partner(request, tenant)
+            if self.login_required and self.partner is None:
+                login = portal_url("portal_login", tenant)
+                return redirect("%s?next=%s" % (login, request.path))
+            response = super().dispatch(request, *args, **kwargs)
+        if self.partner is not None:
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+    def page(self, request, template: str, context: dict | None = None, status=200):
+        return render(
+            request,
+            template,
+            {"firm": self.tenant, "partner": self.partner, **(context or {})},
+            status=status,
+        )
+
+
+class PortalLoginView(PortalView):
+    login_required = False
+    allowed_when_expired = True
+
+    def get(self, request):
+        if self.partner is not None:
+            return redirect(portal_url("portal_home", self.tenant))
+        return self.page(
+            request, "partners/portal/login.html", {"form": PortalLoginForm()}
+        )
+
+    def post(self, request):
+        form = PortalLoginForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                partner = services.partner_authenticate(
+                    phone=form.cleaned_data["phone"],
+                    password=form.cleaned_data["password"],
+                    ip=client_ip(request),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                if getattr(exc, "code", None) == PartnerError.LOCKED_OUT:
+                    status = 429
+            else:
+                start_session(request, partner)
+                target = request.GET.get("next", "")
+                home = portal_url("portal_home", self.tenant)
+                if not (
+                    target.startswith(home)
+                    and url_has_allowed_host_and_scheme(
+                        target, allowed_hosts={request.get_host()}
+                    )
+                ):
+                    target = home
+                return redirect(target)
+        return self.page(
+            request, "partners/portal/login.html", {"form": form}, status=status
+        )
+
+
+class PortalLogoutView(PortalView):
+    allowed_when_expired = True
+
+    def post(self, request):
+        services.partner_logout(partner=self.partner)
+        request.session.pop(PARTNER_SESSION, None)
+        request.session.cycle_key()
+        messages.info(request, _("You have logged out."))
+        return redirect(portal_url("portal_login", self.tenant))
+
+
+class PortalJoinView(PortalView):
+    """Sign-up through an invitation link. Joining is free."""
+
+    login_required = False
+
+    def _invitation(self, code):
+        invitation = selectors.invitation_by_code(code)
+        if invitation is None:
+            raise Http404
+        return invitation
+
+    def _render(self, request, invitation, form, status=200):
+        problem = services.invitation_problem(
+            invitation, limit=services.partner_settings().max_depth
+        )
+        return self.page(
+            request,
+            "partners/portal/join.html",
+            {"form": form, "invitation": invitation, "problem": problem},
+            status=status if not problem else max(status, 400),
+        )
+
+    def get(self, request, code):
+        return self._render(request, self._invitation(code), SignupForm())
+
+    def post(self, request, code):
+        invitation = self._invitation(code)
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                partner = services.partner_signup(
+                    invitation=invitation,
+                    name=data["name"],
+                    phone=data["phone"],
+                    password=data["password"],
+                    city=data["city"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                if partner.status == PartnerStatus.ACTIVE:
+                    start_session(request, partner)
+                    self.partner = partner
+                    messages.success(
+                        request, _("Welcome! Your partner account is ready.")
+                    )
+                    return redirect(portal_url("portal_home", self.tenant))
+                return self.page(
+                    request, "partners/portal/joined.html", {"joined": partner}
+                )
+        return self._render(request, invitation, form, status=400)
+
+
+class PortalHomeView(PortalView):
+    def get(self, request):
+        return self.page(
+            request,
+            "partners/portal/home.html",
+            {
+                "counts": selectors.referral_counts(partner=self.partner),
+                "recent": selectors.referral_rows(partner=self.partner, limit=5),
+                "chain": selectors.upline_chain(self.partner),
+            },
+        )
+
+
+class PortalReferView(PortalView):
+    def _render(self, request, form, status=200):
+        notice = current_notice()
+        if notice is not None and not form.is_bound:
+            form = ReferralForm(initial={"notice_version": notice.version})
+        return self.page(
+            request,
+            "partners/portal/refer.html",
+            {"form": form, "notice": notice},
+            status=status,
+        )
+
+    def get(self, request):
+        return self._render(request, ReferralForm())
+
+    def post(self, request):
+        form = ReferralForm(request.POST)
+        if form.is_valid():
+            if not services.referral_quota_left(self.partner):
+                form.add_error(
+                    None,
+                    _(
+                        "You have referred many customers in the last hour. Please try later."
+                    ),
+                )
+                return self._render(request, form, status=429)
+            data = form.cleaned_data
+            try:
+                referral = services.referral_create(
+                    partner=self.partner,
+                    name=data["name"],
+                    phone=data["phone"],
+                    city=data["city"],
+                    amount=data["amount"],
+                    consent=data["consent"],
+                    notice_version=data["notice_version"],
+                    ip_address=client_ip(request),
+                    user_agent=request.headers.get("User-Agent", "")[:300],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                if referral.credited:
+                    messages.success(
+                        request,
+                        _("Thank you! The customer was passed to the firm."),
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _(
+                            "The firm already knows this customer, so this referral "
+                            "is not credited to you."
+                        ),
+                    )
+                return redirect(portal_url("portal_referrals", self.tenant))
+        return self._render(request, form, status=400)
+
+
+class PortalReferralsView(PortalView):
+    def get(self, request):
+        return self.page(
+            request,
+            "partners/portal/referrals.html",
+            {"rows": selectors.referral_rows(partner=self.partner)},
+        )
+
+
+class PortalTeamView(PortalView):
+    def get(self, request):
+        return self.page(
+            request,
+            "partners/portal/team.html",
+            {
+                "tree": selectors.downline_tree(self.partner),
+                "chain": selectors.upline_chain(self.partner),
+                "limit": services.partner_settings().max_depth,
+            },
+        )
+
+
+def _own_invitation(partner):
+    try:
+        return services.partner_own_invitation(partner=partner), None
+    except ValidationError as exc:
+        return None, " ".join(exc.messages)
+
+
+class PortalInviteView(PortalView):
+    def get(self, request):
+        invitation, problem = _own_invitation(self.partner)
+        link = (
+            request.build_absolute_uri(
+                portal_url("portal_join", self.tenant, code=invitation.code)
+            )
+            if invitation
+            else ""
+        )
+        return self.page(
+            request,
+            "partners/portal/invite.html",
+            {"invitation": invitation, "link": link, "problem": problem},
+            status=200 if invitation else 403,
+        )
+
+
+class PortalInviteQRView(PortalView):
+    def get(self, request):
+        invitation, _problem = _own_invitation(self.partner)
+        if invitation is None:
+            raise Http404
+        link = request.build_absolute_uri(
+            portal_url("portal_join", self.tenant, code=invitation.code)
+        )
+        return qr_response(
+            link, fmt="png" if request.GET.get("format") == "png" else "svg"
+        )
