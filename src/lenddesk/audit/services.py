@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
@@ -95,7 +95,6 @@ _staging: contextvars.ContextVar[_Staging | None] = contextvars.ContextVar(
 )
 
 
-@transaction.atomic
 def audit_record(
     *,
     actor=None,
@@ -137,7 +136,8 @@ def audit_record(
         staged = AuditStaged.objects.create(payload=content, created_at=now)
         staging.staged_ids.append(staged.pk)
         return
-    _append(tenant.pk, [(content, now)])
+    with transaction.atomic():
+        _append(tenant.pk, [(content, now)])
 
 
 def _append(tenant_id: int, entries: list[tuple[dict[str, Any], Any]]) -> None:
@@ -175,11 +175,30 @@ def staged_audit(tenant_id: int) -> Iterator[None]:
 def chain_staged(staged_ids: list[int]) -> None:
     if not staged_ids:
         return
-    staged = list(AuditStaged.objects.filter(pk__in=staged_ids).order_by("pk"))
-    if not staged:
-        return
-    _append(staged[0].tenant_id, [(row.payload, row.created_at) for row in staged])
-    AuditStaged.objects.filter(pk__in=[row.pk for row in staged]).delete()
+    entries = _take_staged(staged_ids)
+    if entries:
+        _append(entries[0][0], [(payload, at) for _t, payload, at in entries])
+
+
+def _take_staged(staged_ids: list[int]) -> list[tuple[int, dict, Any]]:
+    """Remove the surviving staged rows (those of rolled-back savepoints are gone
+    already) and return them in the order they were written."""
+    if connection.vendor != "postgresql":
+        rows = list(AuditStaged.objects.filter(pk__in=staged_ids).order_by("pk"))
+        AuditStaged.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        return [(row.tenant_id, row.payload, row.created_at) for row in rows]
+    with connection.cursor() as cursor:  # one round trip on the hot path
+        cursor.execute(
+            "DELETE FROM audit_auditstaged WHERE id = ANY(%s) "
+            "RETURNING id, tenant_id, payload, created_at",
+            [staged_ids],
+        )
+        rows = sorted(cursor.fetchall())
+    field = AuditStaged._meta.get_field("payload")
+    return [
+        (tenant_id, field.from_db_value(payload, None, connection), created_at)
+        for _pk, tenant_id, payload, created_at in rows
+    ]
 
 
 def _lock_head(tenant_id: int) -> AuditChainHead:

@@ -375,20 +375,24 @@ def customer_claim(*, actor: User, customer: Customer) -> Customer:
         )
     _ensure_cap(actor, rules)
     _consume_claim_quota(actor, rules)
+    taken = {
+        "owner": actor,
+        "pool": None,
+        "claimed_at": now,
+        "return_warned_at": None,
+        "protected_until": now + dt.timedelta(days=rules.protection_days),
+    }
     won = Customer.objects.filter(pk=customer.pk, owner__isnull=True).update(
-        owner=actor,
-        pool=None,
-        claimed_at=now,
-        return_warned_at=None,
-        protected_until=now + dt.timedelta(days=rules.protection_days),
-        version=F("version") + 1,
+        **taken, version=F("version") + 1
     )
     if not won:
         raise ValidationError(
             _("Someone else claimed this customer first."),
             code=CustomerError.ALREADY_CLAIMED,
         )
-    customer.refresh_from_db()
+    for name, value in taken.items():  # what the UPDATE wrote, without re-reading
+        setattr(customer, name, value)
+    customer.version += 1
     timeline(customer, actor, "claimed", _("Claimed by %s") % actor)
     audit_record(actor=actor, action=AuditAction.CUSTOMER_CLAIMED, target=customer)
     return customer
