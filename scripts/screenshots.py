@@ -92,6 +92,23 @@ def main() -> None:
             page.screenshot(path=str(OUT / "role.png"), full_page=True)
             page.goto(URL + "/audit/")
             page.screenshot(path=str(OUT / "audit.png"))
+            for path, name in (
+                ("/products/", "products.png"),
+                ("/notifications/", "notifications.png"),
+                ("/acquisition/report/", "channel-report.png"),
+                ("/promotion/materials/", "promotion.png"),
+                ("/partners/", "partners.png"),
+            ):
+                page.goto(URL + path)
+                page.screenshot(path=str(OUT / name), full_page=True)
+            page.goto(URL + "/customers/")
+            page.click("[data-testid=customer-table] tbody a >> nth=0")
+            page.wait_for_selector("[data-testid=match-panel]", timeout=20000)
+            page.screenshot(
+                path=str(OUT / "customer-match.png"),
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": 1280, "height": 1100},
+            )
             phone = browser.new_page(
                 viewport={"width": 390, "height": 844}, is_mobile=True
             )
@@ -99,6 +116,11 @@ def main() -> None:
             phone.click(".navbar-toggler")
             phone.wait_for_selector("#sidebar-menu.show")
             phone.screenshot(path=str(OUT / "home-mobile.png"))
+            portal = browser.new_page(
+                viewport={"width": 390, "height": 844}, is_mobile=True
+            )
+            portal.goto(URL + "/partners/portal/demo/login/")
+            portal.screenshot(path=str(OUT / "partner-portal-mobile.png"))
             operator = browser.new_page(viewport={"width": 1280, "height": 700})
             operator.goto(URL + "/platform/login/")
             operator.fill("#id_username", "operator")
