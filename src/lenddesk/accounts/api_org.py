@@ -181,7 +181,9 @@ class UserListAPI(TenantAPIView):
     permissions = {"GET": (UserPermission.VIEW,), "POST": (UserPermission.CREATE,)}
 
     @extend_schema(
-        responses=number_page("UserPage", UserSerializer), tags=["organisation"]
+        responses=number_page("UserPage", UserSerializer),
+        tags=["organisation"],
+        operation_id="users_list",
     )
     def get(self, request):
         users = selectors.user_list(

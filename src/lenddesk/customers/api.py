@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -57,6 +58,7 @@ class CustomerListAPI(CustomerAPIView):
             ),
         ],
         responses=cursor_page("CustomerPage", CustomerSerializer),
+        operation_id="customers_list",
         tags=["customers"],
     )
     def get(self, request):
@@ -186,7 +188,9 @@ class AssignAPI(CustomerAPIView):
 class RevealAPI(CustomerAPIView):
     permissions = {"POST": (P.REVEAL_PHONE, P.REVEAL_ID)}
 
-    @extend_schema(request=RevealSerializer, tags=["customers"])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, request=RevealSerializer, tags=["customers"]
+    )
     def post(self, request, pk: int):
         customer = _owned(request, pk)
         body = RevealSerializer(data=request.data)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from lenddesk.customers.models import CustomerKind, FollowUpKind, Rating, Urgency
@@ -94,6 +95,7 @@ class AssignSerializer(serializers.Serializer):
     owner = serializers.IntegerField()
 
 
+@extend_schema_serializer(component_name="CustomerReveal")
 class RevealSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=["phone", "id_number"])
     purpose = serializers.CharField(max_length=200)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -233,14 +234,16 @@ class ProductDetailAPI(ProductsAPIView):
 class ProductRulesAPI(ProductsAPIView):
     permissions = {"GET": (P.VIEW,), "POST": (P.MANAGE,)}
 
-    @extend_schema(tags=["products"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["products"])
     def get(self, request, pk: int):
         product = selectors.product_get(product_id=pk)
         return Response(
             {"versions": [_rule_set(r) for r in selectors.rule_sets_of(product)]}
         )
 
-    @extend_schema(request=RulesSerializer, tags=["products"])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, request=RulesSerializer, tags=["products"]
+    )
     def post(self, request, pk: int):
         product = selectors.product_get(product_id=pk)
         body = RulesSerializer(data=request.data)
@@ -308,6 +311,7 @@ class CustomerMatchAPI(ProductsAPIView):
     permissions = {"GET": (P.MATCH,)}
 
     @extend_schema(
+        responses=OpenApiTypes.OBJECT,
         description="Every active product for this customer: eligible or not, each "
         "failed rule in zh-hans and en with what would qualify, declared or "
         "verified, eligible ones ranked with the reason. Stored as a match.",
@@ -324,6 +328,7 @@ class MatchDetailAPI(ProductsAPIView):
     permissions = {"GET": (P.MATCH,)}
 
     @extend_schema(
+        responses=OpenApiTypes.OBJECT,
         description="A past match, explained with the rule versions it used.",
         tags=["products"],
     )
@@ -336,6 +341,7 @@ class CostAPI(ProductsAPIView):
     permissions = {"GET": (P.VIEW,)}
 
     @extend_schema(
+        responses=OpenApiTypes.OBJECT,
         parameters=[
             OpenApiParameter("amount", str),
             OpenApiParameter("term", int),
@@ -416,7 +422,7 @@ def _job(job) -> dict:
 class ReverseMatchStartAPI(ProductsAPIView):
     permissions = {"POST": (P.MATCH,)}
 
-    @extend_schema(request=None, tags=["products"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=None, tags=["products"])
     def post(self, request, pk: int):
         product = selectors.product_get(product_id=pk)
         job = services.reverse_match_start(actor=request.user, product=product)
@@ -426,7 +432,7 @@ class ReverseMatchStartAPI(ProductsAPIView):
 class ReverseMatchAPI(ProductsAPIView):
     permissions = {"GET": (P.MATCH,)}
 
-    @extend_schema(tags=["products"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["products"])
     def get(self, request, pk: int):
         job = selectors.job_get(actor=request.user, job_id=pk)
         data = _job(job)
@@ -459,7 +465,7 @@ def _prescreen(prescreen) -> dict:
 class PreScreenRunAPI(ProductsAPIView):
     permissions = {"POST": (P.PRESCREEN,)}
 
-    @extend_schema(request=None, tags=["products"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=None, tags=["products"])
     def post(self, request, pk: int):
         prescreen = services.prescreen_run(
             actor=request.user, customer=_owned(request, pk)
@@ -470,7 +476,7 @@ class PreScreenRunAPI(ProductsAPIView):
 class PreScreenAPI(ProductsAPIView):
     permissions = {"GET": (P.PRESCREEN, P.REVIEW)}
 
-    @extend_schema(tags=["products"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["products"])
     def get(self, request, pk: int):
         return Response(
             _prescreen(selectors.prescreen_get(actor=request.user, prescreen_id=pk))
@@ -484,7 +490,11 @@ class ReviewRequestSerializer(serializers.Serializer):
 class ReviewRequestAPI(ProductsAPIView):
     permissions = {"POST": (P.PRESCREEN,)}
 
-    @extend_schema(request=ReviewRequestSerializer, tags=["products"])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        request=ReviewRequestSerializer,
+        tags=["products"],
+    )
     def post(self, request, pk: int):
         prescreen = selectors.prescreen_get(actor=request.user, prescreen_id=pk)
         has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
