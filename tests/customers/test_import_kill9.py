@@ -124,6 +124,17 @@ class Worker:
             time.sleep(0.05)
         raise AssertionError("the worker started no pool process\n" + self.tail())
 
+    def kill_child(self) -> None:
+        """SIGKILL the pool process running the task, read just before the kill (the
+        first pid seen at start-up may already have been replaced)."""
+        for _attempt in range(5):
+            try:
+                os.kill(self.child(), signal.SIGKILL)
+                return
+            except ProcessLookupError:
+                time.sleep(0.1)
+        raise AssertionError("no pool process to kill\n" + self.tail())
+
     def assert_alive(self) -> None:
         if self.process.poll() is not None:
             raise AssertionError("the worker exited by itself\n" + self.tail())
@@ -214,9 +225,8 @@ def test_kill9_mid_import_loses_and_doubles_nothing(
         # 1. The pool child dies at a random row; the parent replaces it and the
         #    task, rejected on the lost worker, is delivered again.
         at = chance.randrange(ROWS // 10, ROWS * 2 // 5)
-        child = worker.child()
         done = _wait_for(tenant_a, job.pk, worker, at, deadline)
-        os.kill(child, signal.SIGKILL)
+        worker.kill_child()
         kills.append(("child", done))
         # 2. Later the parent dies (its pool child with it); a new worker is started
         #    once Redis would hand the unacknowledged task out again.
