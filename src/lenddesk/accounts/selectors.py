@@ -96,3 +96,9 @@ def role_get(*, role_id: int) -> Role:
 def active_colleagues(*, exclude: User | None = None) -> QuerySet[User]:
     users = User.objects.filter(status=UserStatus.ACTIVE).order_by("display_name")
     return users.exclude(pk=exclude.pk) if exclude is not None else users
+
+
+def people_with_code(code: str, *, exclude: User | None = None) -> QuerySet[User]:
+    """Active colleagues holding a permission code through any of their roles."""
+    roles = [role.pk for role in Role.objects.all() if code in (role.codes or [])]
+    return active_colleagues(exclude=exclude).filter(roles__in=roles).distinct()

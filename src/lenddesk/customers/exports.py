@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lenddesk.accounts.models import User, UserStatus
+from lenddesk.accounts.models import User
+from lenddesk.accounts.selectors import people_with_code
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.errors import CustomerError
@@ -126,7 +127,7 @@ def export_request(
         purpose=purpose[:200],
     )
     notify(
-        recipients=export_approvers(exclude=actor),
+        recipients=people_with_code(P.EXPORT_APPROVE, exclude=actor),
         kind="customers.export_approval",
         title=_("%(user)s asks to export %(rows)d customers")
         % {"user": actor.display_name or actor.username, "rows": rows},
@@ -135,15 +136,6 @@ def export_request(
         target=job,
     )
     return job
-
-
-def export_approvers(*, exclude: User | None = None) -> list[User]:
-    people = User.objects.filter(status=UserStatus.ACTIVE).prefetch_related("roles")
-    return [
-        u
-        for u in people
-        if u.has_code(P.EXPORT_APPROVE) and (exclude is None or u.pk != exclude.pk)
-    ]
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ from lenddesk.customers.models import (
     Visit,
     VisitStatus,
 )
-from lenddesk.notifications.services import notify
+from lenddesk.notifications.services import message, notify, notify_all
 from lenddesk.security.crypto import national_id_facts
 
 EDITABLE = (
@@ -699,9 +699,9 @@ def reclaim_overdue(*, now: dt.datetime | None = None, batch: int = 2000) -> int
 
 def _notify_returned(lost_by_owner: dict[int, int], now: dt.datetime) -> None:
     day = timezone.localdate(now).isoformat()
-    for owner in User.objects.filter(pk__in=lost_by_owner):
-        notify(
-            recipients=[owner],
+    notify_all(
+        message(
+            recipient=owner,
             kind="customers.returned",
             title=_("%d of your customers went back to the public pool")
             % lost_by_owner[owner.pk],
@@ -709,6 +709,8 @@ def _notify_returned(lost_by_owner: dict[int, int], now: dt.datetime) -> None:
             url=reverse("customers:pool"),
             dedupe_key="returned:%s" % day,
         )
+        for owner in User.objects.filter(pk__in=lost_by_owner)
+    )
 
 
 def warn_before_return(*, now: dt.datetime | None = None) -> int:
@@ -741,20 +743,25 @@ def warn_before_return(*, now: dt.datetime | None = None) -> int:
     for _pk, owner_id, name in at_risk:
         names_by_owner.setdefault(owner_id, []).append(name)
     day = timezone.localdate(now).isoformat()
-    for owner in User.objects.filter(pk__in=names_by_owner):
-        names = names_by_owner[owner.pk]
-        notify(
-            recipients=[owner],
+    notify_all(
+        message(
+            recipient=owner,
             kind="customers.return_warning",
             title=_(
                 "%(count)d customers return to the public pool within %(days)d days"
             )
-            % {"count": len(names), "days": rules.warn_days_before_return},
-            body=_("Follow up to keep them: %s") % "、".join(names[:20])
-            + ("…" if len(names) > 20 else ""),
+            % {
+                "count": len(names_by_owner[owner.pk]),
+                "days": rules.warn_days_before_return,
+            },
+            body=_("Follow up to keep them: %s")
+            % "、".join(names_by_owner[owner.pk][:20])
+            + ("…" if len(names_by_owner[owner.pk]) > 20 else ""),
             url=reverse("customers:todo"),
             dedupe_key="return-warning:%s" % day,
         )
+        for owner in User.objects.filter(pk__in=names_by_owner)
+    )
     return len(at_risk)
 
 
@@ -776,10 +783,9 @@ def remind_due_followups(*, now: dt.datetime | None = None) -> int:
         .select_related("owner")
         .order_by("next_followup_at")[:5000]
     )
-    sent = 0
-    for customer in due:
-        sent += notify(
-            recipients=[customer.owner],
+    return notify_all(
+        message(
+            recipient=customer.owner,
             kind="customers.followup_due",
             title=_("Follow up with %(name)s at %(time)s")
             % {
@@ -791,7 +797,8 @@ def remind_due_followups(*, now: dt.datetime | None = None) -> int:
             dedupe_key="followup:%d:%d"
             % (customer.pk, int(customer.next_followup_at.timestamp())),
         )
-    return sent
+        for customer in due
+    )
 
 
 @transaction.atomic

@@ -11,46 +11,53 @@ from lenddesk.accounts.models import User
 from lenddesk.notifications.models import Notification
 
 
-def notify(
+def message(
     *,
-    recipients: Iterable[User],
+    recipient: User,
     kind: str,
     title: str,
     body: str = "",
     url: str = "",
     target: Model | None = None,
     dedupe_key: str = "",
-) -> int:
-    """Store one notification per active recipient; with ``dedupe_key`` a recipient who
-    already has that key gets nothing new. Returns how many were stored."""
-    people = {u.pk: u for u in recipients if u is not None and u.is_active}
-    if not people:
-        return 0
-    rows = [
-        Notification(
-            recipient_id=pk,
-            kind=kind[:40],
-            title=str(title)[:200],
-            body=str(body),
-            url=url[:300],
-            object_type=target._meta.label_lower if target is not None else "",
-            object_id=str(target.pk) if target is not None else "",
-            dedupe_key=dedupe_key[:120],
-        )
-        for pk in people
-    ]
-    if dedupe_key:
+) -> Notification:
+    """One unsaved notification, for ``notify_all``."""
+    return Notification(
+        recipient=recipient,
+        kind=kind[:40],
+        title=str(title)[:200],
+        body=str(body),
+        url=url[:300],
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        dedupe_key=dedupe_key[:120],
+    )
+
+
+def notify_all(messages: Iterable[Notification]) -> int:
+    """Store messages for active recipients in one insert; a message whose recipient
+    already has its ``dedupe_key`` is dropped. Returns how many were stored."""
+    rows = [m for m in messages if m.recipient is not None and m.recipient.is_active]
+    keyed = {(m.recipient_id, m.dedupe_key) for m in rows if m.dedupe_key}
+    if keyed:
         already = set(
             Notification.objects.filter(
-                recipient_id__in=people, dedupe_key=dedupe_key
-            ).values_list("recipient_id", flat=True)
+                recipient_id__in={r for r, _k in keyed},
+                dedupe_key__in={k for _r, k in keyed},
+            ).values_list("recipient_id", "dedupe_key")
         )
-        rows = [r for r in rows if r.recipient_id not in already]
+        rows = [m for m in rows if (m.recipient_id, m.dedupe_key) not in already]
+    if not rows:
+        return 0
     with transaction.atomic():
-        created = Notification.objects.bulk_create(
-            rows, ignore_conflicts=bool(dedupe_key)
-        )
-    return len(created)
+        Notification.objects.bulk_create(rows, ignore_conflicts=bool(keyed))
+    return len(rows)
+
+
+def notify(*, recipients: Iterable[User], **content) -> int:
+    """The same notification to several people (see ``message`` for the content)."""
+    people = {u.pk: u for u in recipients if u is not None}
+    return notify_all(message(recipient=u, **content) for u in people.values())
 
 
 def notification_mark_read(*, actor: User, notification: Notification) -> None:
