@@ -1,7 +1,7 @@
 """Customer API per the public contract (`/api/v1/customers/…`)."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -10,7 +10,13 @@ from rest_framework.response import Response
 
 from lenddesk.accounts.models import User, UserStatus
 from lenddesk.customers import selectors, services
-from lenddesk.customers.exports import ExportQueued, customers_export, export_file
+from lenddesk.customers.exports import (
+    XLSX,
+    ExportQueued,
+    customers_export,
+    export_file,
+    xlsx_response,
+)
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.serializers import (
     AssignSerializer,
@@ -238,17 +244,6 @@ class FollowUpAPI(CustomerAPIView):
         )
 
 
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = "attachment; filename=%s" % filename
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 class ExportAPI(CustomerAPIView):
     """Small sets come back as the workbook (200); above 10,000 rows the request waits
     for a manager's approval (202 with the job)."""
@@ -260,7 +255,7 @@ class ExportAPI(CustomerAPIView):
         responses={
             (
                 200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                XLSX,
             ): bytes,
             202: ExportJobSerializer,
         },
@@ -287,7 +282,7 @@ class ExportAPI(CustomerAPIView):
         with open(handle.name, "rb") as written:
             content = written.read()
         handle.close()
-        return _xlsx_response(content, filename)
+        return xlsx_response(content, filename)
 
 
 class ExportJobAPI(CustomerAPIView):
@@ -306,15 +301,13 @@ class ExportFileAPI(CustomerAPIView):
         responses={
             (
                 200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                XLSX,
             ): bytes
         },
         tags=["customers"],
     )
     def get(self, request, job_id: int):
-        job = selectors.export_get(actor=request.user, job_id=job_id)
-        if job.status != "completed":
-            raise Http404
-        return _xlsx_response(
+        job = selectors.export_get(actor=request.user, job_id=job_id, completed=True)
+        return xlsx_response(
             export_file(actor=request.user, job=job), "customers-%d.xlsx" % job.pk
         )

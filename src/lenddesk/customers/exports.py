@@ -329,3 +329,17 @@ def _audit(actor, filters, rows, full_numbers, digest, purpose) -> None:
         },
         purpose=purpose[:200],
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str):
+    """A workbook as a download the browser never renders or caches."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename=%s" % filename
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

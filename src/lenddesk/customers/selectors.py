@@ -311,9 +311,13 @@ def exports_of(*, actor: User) -> list:
     )
 
 
-def export_get(*, actor: User, job_id: int):
-    """Only the requester sees an export; anyone else gets 404."""
-    return get_object_or_404(ExportJob.objects.filter(created_by=actor), pk=job_id)
+def export_get(*, actor: User, job_id: int, completed: bool = False):
+    """Only the requester sees an export (with ``completed``, only a finished one);
+    anyone else gets 404."""
+    jobs = ExportJob.objects.filter(created_by=actor)
+    if completed:
+        jobs = jobs.filter(status="completed")
+    return get_object_or_404(jobs, pk=job_id)
 
 
 def exports_awaiting_approval(*, actor: User) -> list:

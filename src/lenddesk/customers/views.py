@@ -17,6 +17,7 @@ from lenddesk.customers.exports import (
     customers_export,
     export_decide,
     export_file,
+    xlsx_response,
 )
 from lenddesk.customers.forms import (
     AssignForm,
@@ -583,19 +584,10 @@ class ExportDownloadView(StaffView):
     permissions = {"GET": (P.EXPORT,)}
 
     def get(self, request, job_id):
-        job = selectors.export_get(actor=request.user, job_id=job_id)
-        if job.status != "completed":
-            raise Http404
-        response = HttpResponse(
-            export_file(actor=request.user, job=job),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        job = selectors.export_get(actor=request.user, job_id=job_id, completed=True)
+        return xlsx_response(
+            export_file(actor=request.user, job=job), "customers-%d.xlsx" % job.pk
         )
-        response["Content-Disposition"] = (
-            "attachment; filename=customers-%d.xlsx" % job.pk
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class ExportApprovalListView(StaffView):
