@@ -18,7 +18,7 @@ from django.db import connection
 
 from bench.context import Context, Scale, app_database_url
 from bench.registry import Result, selected
-from bench.seed import SLUG, log
+from bench.seed import SLUG, analyze, log
 from bench.server import Server
 
 
@@ -109,6 +109,7 @@ def run(*, scale: str, only, runs: int, out: str, markdown: str) -> int:
     tenant = Tenant.objects.filter(slug=SLUG).first()
     if tenant is None:
         raise SystemExit("no benchmark firm: run `python -m bench seed` first")
+    analyze()  # earlier runs added rows; autovacuum may be off here
     users, sample = _people(tenant)
     info = machine()
     info.update(scale=scale, customers=sample["customers"])

@@ -109,7 +109,13 @@ def customer_claim(ctx):
             private_cap=cap, daily_claim_limit=limit
         )
         pool = list(
-            Customer.objects.filter(owner__isnull=True, previous_owner__isnull=True)
+            # The firm's main pool, open to every claimer. (A customer someone else
+            # has just claimed is out of the others' scope: they get 404, not 409.)
+            Customer.objects.filter(
+                owner__isnull=True,
+                previous_owner__isnull=True,
+                pool__department__isnull=True,
+            )
             .order_by("-pk")
             .values_list("pk", flat=True)[: len(claimers) * attempts // 2]
         )

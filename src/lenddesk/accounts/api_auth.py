@@ -34,7 +34,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if tenant is None or ApiToken.tenant_id_of(raw) != tenant.pk:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         token = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "user__department")
             .filter(key_hash=ApiToken.hash_secret(raw))
             .first()
         )

@@ -37,7 +37,8 @@ class CustomerAPIView(TenantAPIView):
 
 
 def _customer(request, pk):
-    return selectors.customer_get(actor=request.user, customer_id=pk)
+    # The API shows related records by id only: no joins beyond the pool.
+    return selectors.customer_get(actor=request.user, customer_id=pk, related=())
 
 
 def _owned(request, pk):

@@ -171,15 +171,42 @@ def customers_reachable(actor: User) -> QuerySet[Customer]:
     )
 
 
-def customer_get(*, actor: User, customer_id: int) -> Customer:
-    """A customer the actor may see: in scope, or in a public pool open to them."""
-    customer = (
-        customers_reachable(actor)
-        .filter(pk=customer_id)
-        .select_related("owner", "stage", "pool", "sharer")
-        .first()
+def pool_open_to(actor: User, pool: PublicPool | None) -> bool:
+    """What ``pools_visible_to`` says about one pool, without a query."""
+    if pool is None:
+        return False
+    if pool.department_id is None:
+        return True
+    department = actor.department
+    return department is not None and (
+        "/%d/" % pool.department_id in "/%s/" % department.path.strip("/")
     )
-    if customer is None:
+
+
+def customer_reachable(actor: User, customer: Customer) -> bool:
+    """``customers_reachable`` for one loaded customer. The actor's own customers and
+    the public pools open to them are decided from the row; anyone else's through the
+    data scope, narrowed to this one row (an indexed lookup, where the set-based
+    condition made PostgreSQL build the actor's whole scope first)."""
+    if customer.owner_id is not None and customer.owner_id == actor.pk:
+        return True
+    if customer.owner_id is None and pool_open_to(actor, customer.pool):
+        return True
+    return Customer.objects.visible_to(actor).filter(pk=customer.pk).exists()
+
+
+PAGE_RELATED = ("owner", "stage", "pool", "sharer")
+
+
+def customer_get(
+    *, actor: User, customer_id: int, related: tuple[str, ...] = PAGE_RELATED
+) -> Customer:
+    """A customer the actor may see: in scope, or in a public pool open to them.
+    ``related``: what the caller shows besides ids (the pool is always needed)."""
+    customer = (
+        Customer.objects.filter(pk=customer_id).select_related("pool", *related).first()
+    )
+    if customer is None or not customer_reachable(actor, customer):
         raise Http404
     return customer
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -337,13 +337,32 @@ def _ensure_cap(owner: User, rules: PoolRules, adding: int = 1) -> None:
         )
 
 
+def _take_one_claim(actor: User, day: dt.date, limit: int) -> bool:
+    """Count one claim against today's limit; False when it is used up. On PostgreSQL
+    one upsert that also locks the day's row, so concurrent claims count exactly."""
+    if limit <= 0:
+        return False
+    if connection.vendor != "postgresql":
+        counter, _created = ClaimCounter.objects.get_or_create(user=actor, day=day)
+        return bool(
+            ClaimCounter.objects.filter(pk=counter.pk, used__lt=limit).update(
+                used=F("used") + 1
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO customers_claimcounter (tenant_id, user_id, day, used) "
+            "VALUES (%s, %s, %s, 1) "
+            "ON CONFLICT (tenant_id, user_id, day) DO UPDATE "
+            "SET used = customers_claimcounter.used + 1 "
+            "WHERE customers_claimcounter.used < %s RETURNING used",
+            [actor.tenant_id, actor.pk, day, limit],
+        )
+        return cursor.fetchone() is not None
+
+
 def _consume_claim_quota(actor: User, rules: PoolRules) -> None:
-    today = timezone.localdate()
-    counter, _created = ClaimCounter.objects.get_or_create(user=actor, day=today)
-    won = ClaimCounter.objects.filter(
-        pk=counter.pk, used__lt=rules.daily_claim_limit
-    ).update(used=F("used") + 1)
-    if not won:
+    if not _take_one_claim(actor, timezone.localdate(), rules.daily_claim_limit):
         raise ValidationError(
             _("You have used today's %(n)d claims.") % {"n": rules.daily_claim_limit},
             code=CustomerError.CLAIM_LIMIT_REACHED,
