@@ -1,5 +1,6 @@
 """Custom fields, department pools and saved views, as a manager sets them up."""
 
+import pytest
 from django.test import Client
 
 from lenddesk.customers.models import Customer, CustomField, PublicPool, SavedView
@@ -136,3 +137,35 @@ def test_tag_rules_tag_new_edited_imported_and_existing(
         assert set(
             Customer.objects.get(pk=new.pk).tags.values_list("name", flat=True)
         ) == {"有房"}
+
+
+def test_a_sub_department_sees_its_parents_pool_and_a_sibling_does_not(
+    tenant_a, admin_a, team
+):
+    """Reach is decided from the loaded row (no scope query); it must agree with the
+    pool list's rule: the firm's pool, one's own department's and its ancestors'."""
+    from django.http import Http404
+
+    from lenddesk.accounts.models import User
+    from lenddesk.accounts.services import department_create
+    from lenddesk.customers.selectors import customer_get, pools_visible_to
+    from lenddesk.customers.services import customer_create
+
+    with tenant_context(tenant_a):
+        parent = team["s1"].department
+        child = department_create(actor=admin_a, name="一部一组", parent_id=parent.pk)
+        User.objects.filter(pk=team["s2"].pk).update(department=child)
+        nested, sibling = (
+            User.objects.select_related("department").get(pk=team[k].pk)
+            for k in ("s2", "s3")
+        )
+        pool = PublicPool.objects.create(name="一部公海", department=parent)
+        customer = customer_create(
+            actor=admin_a, data={"name": "一部线索"}, phone="13700002222", to_pool=True
+        ).customer
+        Customer.objects.filter(pk=customer.pk).update(pool=pool)
+        assert customer_get(actor=nested, customer_id=customer.pk).pk == customer.pk
+        assert pool in pools_visible_to(nested)
+        assert pool not in pools_visible_to(sibling)
+        with pytest.raises(Http404):
+            customer_get(actor=sibling, customer_id=customer.pk)
