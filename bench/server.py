@@ -1,5 +1,6 @@
 """The production server (gunicorn, with the arguments ``lenddesk serve`` uses) on a
-free loopback port, and the resident memory of its workers."""
+free loopback port, the resident memory of its workers, and a Celery worker beside it
+for workloads whose requests hand work to the worker."""
 
 from __future__ import annotations
 
@@ -111,3 +112,84 @@ class Server:
 
     def rss_mb(self) -> float:
         return max((_status_kb(p, "VmRSS") for p in self.workers()), default=0) / 1024
+
+
+class Worker:
+    """``with Worker(env, log) as worker:`` — one Celery worker process (solo pool) with
+    the server's environment, for workloads whose requests hand work to the worker.
+    Entering waits until the worker says it is ready and fails, never hangs, when it
+    exits or stays silent."""
+
+    READY = b" ready."
+
+    def __init__(self, env: dict[str, str], log_path: str, *, timeout: float = 90):
+        self.env = env
+        self.log_path = log_path
+        self.timeout = timeout
+        self.process: subprocess.Popen | None = None
+
+    def args(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lenddesk.celery",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--hostname",
+            "bench-%d@%%h" % os.getpid(),
+        ]
+
+    def __enter__(self) -> Worker:
+        path = Path(self.log_path)
+        offset = path.stat().st_size if path.exists() else 0
+        self.log = open(path, "ab")
+        # Run beside its log: the folder broker writes its control files into the
+        # working directory, which must not be the checkout.
+        code = os.pathsep.join(filter(None, [os.getcwd(), self.env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            self.args(),
+            env=dict(self.env, PYTHONPATH=code),
+            stdout=self.log,
+            stderr=self.log,
+            cwd=path.parent,
+        )
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.__exit__(None, None, None)
+                raise RuntimeError(
+                    "the Celery worker exited (%s); see %s"
+                    % (self.process.returncode, self.log_path)
+                )
+            with open(path, "rb") as log:
+                log.seek(offset)
+                if self.READY in log.read():
+                    return self
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError(
+            "the Celery worker was not ready after %d s; see %s"
+            % (self.timeout, self.log_path)
+        )
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown: ends its task
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None

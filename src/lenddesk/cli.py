@@ -29,6 +29,8 @@ USAGE = """usage: lenddesk COMMAND [options]
   check           configuration and security checks
   audit verify    check every firm's tamper-evident audit chain [--tenant SLUG]
   rotate-keys     new data keys and re-encryption, in resumable batches [--tenant SLUG]
+  drain-intake    turn queued traffic-platform deliveries into leads now
+                  (the worker does it by itself) [--tenant SLUG] [--limit N]
   help            this text; `lenddesk COMMAND --help` for one command
 """
 

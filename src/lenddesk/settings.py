@@ -234,12 +234,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
 }
 if CELERY_BROKER_URL == "filesystem://":
     _queue = HOME / "queue"
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (_queue / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue / "out"),
         "data_folder_out": str(_queue / "out"),
         "processed_folder": str(_queue / "processed"),
+        "control_folder": str(_queue / "control"),  # not the working directory
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"
@@ -265,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.clear_expired_sessions",
         "schedule": 86400,
+    },
+    "acquisition-drain-stale-intake": {
+        "task": "acquisition.drain_stale_intake",
+        "schedule": 60,
     },
 }
 

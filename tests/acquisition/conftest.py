@@ -68,6 +68,23 @@ def make_integration(tenant, actor, *, name="快贷平台", **values):
     return issued.integration, issued.secret
 
 
+def drain(tenant) -> int:
+    """The worker's part: every queued delivery of the firm becomes a lead (or not)."""
+    return services.process_queued_deliveries(tenant=tenant)
+
+
+@pytest.fixture
+def deliver(client, django_capture_on_commit_callbacks):
+    """``post_lead`` followed by what its commit hands to the worker (Celery runs eager
+    in tests), as in production a moment after the 202."""
+
+    def send(integration, secret, payload, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_lead(client, integration, secret, payload, **kwargs)
+
+    return send
+
+
 @pytest.fixture
 def platform(tenant_a, admin_a):
     """An integration of firm A that leaves leads in the pool, and its secret."""

@@ -1,6 +1,8 @@
 """Concurrent retries of one delivery on PostgreSQL (SECURITY T46): the unique
 (integration, idempotency key) row makes every retry wait for the first and then answer
-with its outcome, so exactly one customer exists."""
+with its outcome, so exactly one delivery and one customer exist. The commit hands each
+new delivery to the worker (eager here: it runs in the request's thread after the
+commit, concurrently with the other threads' requests and drains)."""
 
 import json
 import threading
@@ -15,7 +17,7 @@ from lenddesk.acquisition.models import Attribution, ConsentRecord, Delivery
 from lenddesk.audit.services import verify_chain
 from lenddesk.customers.models import Customer, PoolRules
 from lenddesk.tenancy.context import tenant_context
-from tests.acquisition.conftest import lead, make_integration, signed_headers
+from tests.acquisition.conftest import drain, lead, make_integration, signed_headers
 from tests.factories import make_tenant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -59,7 +61,8 @@ def test_100_concurrent_identical_deliveries_create_exactly_one_lead():
     for thread in threads:
         thread.join(timeout=300)
     assert len(statuses) == DELIVERIES
-    assert Counter(statuses) == {201: 1, 200: DELIVERIES - 1}
+    assert Counter(statuses) == {202: 1, 200: DELIVERIES - 1}
+    assert drain(tenant) == 0  # the first request's commit already drained it
     with tenant_context(tenant):
         assert Customer.objects.filter(name="并发").count() == 1
         assert Delivery.objects.count() == 1
@@ -100,10 +103,12 @@ def test_concurrent_retries_of_different_leads_each_create_one_customer():
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    assert Counter(statuses) == {201: 10, 200: 20}
+    assert Counter(statuses) == {202: 10, 200: 20}
+    assert drain(tenant) == 0
     with tenant_context(tenant):
         assert Customer.objects.count() == 10
-        assert Delivery.objects.count() == 10
+        assert Delivery.objects.filter(status="created").count() == 10
+        assert verify_chain().ok
 
 
 def test_one_person_sent_under_different_keys_at_once_becomes_one_customer():
@@ -139,7 +144,8 @@ def test_one_person_sent_under_different_keys_at_once_becomes_one_customer():
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    assert Counter(statuses) == {201: 1, 200: 9}
+    assert Counter(statuses) == {202: 10}
+    assert drain(tenant) == 0
     with tenant_context(tenant):
         assert Customer.objects.count() == 1
         assert Delivery.objects.filter(status="duplicate").count() == 9

@@ -1,4 +1,5 @@
-"""Whatever a platform sends, the intake endpoint answers 2xx or 4xx — never 5xx."""
+"""Whatever a platform sends, the intake endpoint answers 2xx or 4xx — never 5xx — and
+whatever it accepted, the worker turns into an outcome without failing."""
 
 import json
 import time
@@ -8,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lenddesk.acquisition import intake
-from lenddesk.acquisition.models import Integration
+from lenddesk.acquisition import intake, services
+from lenddesk.acquisition.models import Delivery, DeliveryStatus, Integration
 from lenddesk.tenancy.context import tenant_context
 from tests.acquisition.conftest import lead
 
@@ -92,6 +93,41 @@ def test_signed_random_payloads_never_5xx(
         return  # the test client cannot put such a header on the wire at all
     assert response.status_code < 500, response.content
     assert response["Content-Type"].startswith("application/json")
+    _drained_without_failures(integration.tenant, payload)
+
+
+def _drained_without_failures(tenant, payload) -> None:
+    services.process_queued_deliveries(tenant=tenant)
+    failed = [str(services.PROCESSING_FAILED)]
+    with tenant_context(tenant):
+        assert not Delivery.objects.filter(status=DeliveryStatus.QUEUED).exists()
+        for delivery in Delivery.objects.filter(status=DeliveryStatus.REJECTED):
+            assert delivery.errors.get("lead") != failed, payload
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(changes=st.dictionaries(st.sampled_from(FIELDS), values, max_size=3))
+def test_accepted_leads_with_random_fields_never_fail_in_the_worker(
+    client, open_platform, changes
+):
+    """A valid lead with a few fields replaced: most are queued, so the worker's part
+    (customer record, duplicates, consent) meets odd values too."""
+    integration, secret = open_platform
+    payload = {**lead(), **changes}
+    body = json.dumps(payload, default=str).encode()
+    stamp = str(int(time.time()))
+    headers = {
+        "HTTP_X_TIMESTAMP": stamp,
+        "HTTP_X_SIGNATURE": intake.sign(secret, stamp, body),
+        "HTTP_IDEMPOTENCY_KEY": "fuzz-%d" % time.monotonic_ns(),
+    }
+    response = _post(client, integration, body, headers)
+    assert response.status_code < 500, response.content
+    _drained_without_failures(integration.tenant, payload)
 
 
 @settings(

@@ -5,6 +5,8 @@ import time
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lenddesk.accounts.models import User
 from lenddesk.acquisition import services
@@ -19,7 +21,7 @@ from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.customers.models import AllocationRule, Customer, FollowUp, PoolRules
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
-from tests.acquisition.conftest import lead, make_integration, post_lead
+from tests.acquisition.conftest import drain, lead, make_integration, post_lead
 from tests.customers.conftest import add_customer
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +33,13 @@ def _customers(tenant):
 
 
 def test_a_signed_lead_becomes_a_customer_with_source_and_consent(
-    client, tenant_a, platform
+    deliver, tenant_a, platform
 ):
     integration, secret = platform
-    response = post_lead(client, integration, secret, lead(name="王五"), key="evt-1")
-    assert response.status_code == 201, response.content
+    response = deliver(integration, secret, lead(name="王五"), key="evt-1")
+    assert response.status_code == 202, response.content
     body = response.json()
-    assert body["status"] == "created"
+    assert body == {"status": "queued", "lead": body["lead"]}
     with tenant_context(tenant_a):
         customer = Customer.objects.get(name="王五")
         assert customer.channel == "信息流"
@@ -53,6 +55,7 @@ def test_a_signed_lead_becomes_a_customer_with_source_and_consent(
         assert consent.evidence["reference"] == "page-snapshot-123"
         delivery = Delivery.objects.get()
         assert delivery.reference == body["lead"]
+        assert delivery.status == DeliveryStatus.CREATED
         assert delivery.customer == customer
         # The raw body is kept, encrypted.
         assert b"\xe7\x8e\x8b" not in bytes(delivery.payload_cipher)
@@ -60,6 +63,85 @@ def test_a_signed_lead_becomes_a_customer_with_source_and_consent(
         assert AuditEvent.objects.filter(
             action=AuditAction.CUSTOMER_CREATED, object_id=str(customer.pk)
         ).exists()
+
+
+def test_a_lead_is_queued_at_once_and_becomes_a_customer_in_the_drain(
+    client, tenant_a, platform
+):
+    integration, secret = platform
+    response = post_lead(client, integration, secret, lead(name="排队"), key="q-1")
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued"
+    assert _customers(tenant_a) == []
+    with tenant_context(tenant_a):
+        delivery = Delivery.objects.get()
+        assert delivery.status == DeliveryStatus.QUEUED
+        assert delivery.processed_at is None
+    assert drain(tenant_a) == 1
+    with tenant_context(tenant_a):
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.CREATED
+        assert delivery.processed_at is not None
+        assert delivery.customer.name == "排队"
+    assert drain(tenant_a) == 0
+
+
+def test_accepting_a_lead_writes_one_row_in_one_statement(client, platform):
+    integration, secret = platform
+    post_lead(client, integration, secret, lead())  # the firm's data key exists now
+    with CaptureQueriesContext(connection) as queries:
+        response = post_lead(client, integration, secret, lead())
+    assert response.status_code == 202
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert len(writes) == 1, writes
+    assert writes[0].startswith('INSERT INTO "acquisition_delivery"')
+    assert "ON CONFLICT" in writes[0]
+
+
+def test_sqlite_without_returning_still_tells_a_retry_apart(
+    client, tenant_a, platform, monkeypatch
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite before 3.35 has no RETURNING")
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    integration, secret = platform
+    payload = lead()
+    first = post_lead(client, integration, secret, payload, key="old-sqlite")
+    again = post_lead(client, integration, secret, payload, key="old-sqlite")
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.json() == first.json()
+    with tenant_context(tenant_a):
+        assert Delivery.objects.get().reference == first.json()["lead"]
+
+
+def test_a_retry_answers_the_current_status_with_the_same_lead(
+    client, tenant_a, platform
+):
+    integration, secret = platform
+    payload = lead()
+    first = post_lead(client, integration, secret, payload, key="evt-r")
+    before = post_lead(client, integration, secret, payload, key="evt-r")
+    assert before.status_code == 200
+    assert before["Idempotent-Replayed"] == "true"
+    assert (
+        before.json()
+        == first.json()
+        == {
+            "status": "queued",
+            "lead": first.json()["lead"],
+        }
+    )
+    drain(tenant_a)
+    after = post_lead(client, integration, secret, payload, key="evt-r")
+    assert after.status_code == 200
+    assert after.json() == {"status": "created", "lead": first.json()["lead"]}
+    assert len(_customers(tenant_a)) == 1
+    with tenant_context(tenant_a):
+        assert Delivery.objects.count() == 1
 
 
 def test_bad_signature_is_refused(client, tenant_a, platform):
@@ -96,7 +178,7 @@ def test_a_body_changed_after_signing_is_refused(client, platform):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("age, expected", [(301, 401), (-301, 401), (299, 201)])
+@pytest.mark.parametrize("age, expected", [(301, 401), (-301, 401), (299, 202)])
 def test_timestamp_window_is_five_minutes(client, platform, age, expected):
     integration, secret = platform
     # The clock stands still, so a slow machine cannot move the edge of the window.
@@ -108,15 +190,15 @@ def test_timestamp_window_is_five_minutes(client, platform, age, expected):
         assert response.json()["error"] == "stale_timestamp"
 
 
-def test_a_retry_with_the_same_key_is_a_no_op(client, tenant_a, platform):
+def test_a_retry_with_the_same_key_is_a_no_op(deliver, tenant_a, platform):
     integration, secret = platform
     payload = lead()
-    first = post_lead(client, integration, secret, payload, key="evt-9")
-    again = post_lead(client, integration, secret, payload, key="evt-9")
-    assert first.status_code == 201
+    first = deliver(integration, secret, payload, key="evt-9")
+    again = deliver(integration, secret, payload, key="evt-9")
+    assert first.status_code == 202
     assert again.status_code == 200
     assert again["Idempotent-Replayed"] == "true"
-    assert again.json() == first.json()
+    assert again.json() == {"status": "created", "lead": first.json()["lead"]}
     assert len(_customers(tenant_a)) == 1
     with tenant_context(tenant_a):
         assert Delivery.objects.count() == 1
@@ -124,10 +206,11 @@ def test_a_retry_with_the_same_key_is_a_no_op(client, tenant_a, platform):
 
 def test_the_same_key_with_another_body_is_a_conflict(client, tenant_a, platform):
     integration, secret = platform
-    assert post_lead(client, integration, secret, lead(), key="e").status_code == 201
+    assert post_lead(client, integration, secret, lead(), key="e").status_code == 202
     response = post_lead(client, integration, secret, lead(), key="e")
     assert response.status_code == 409
     assert response.json()["error"] == "idempotency_key_reused"
+    assert drain(tenant_a) == 1
     assert len(_customers(tenant_a)) == 1
 
 
@@ -138,11 +221,11 @@ def test_missing_idempotency_key_names_the_header(client, platform):
     assert "Idempotency-Key" in response.json()["fields"]
 
 
-def test_a_lead_without_consent_evidence_is_quarantined(client, tenant_a, platform):
+def test_a_lead_without_consent_evidence_is_quarantined(deliver, tenant_a, platform):
     integration, secret = platform
     payload = lead()
     del payload["consent"]
-    response = post_lead(client, integration, secret, payload, key="no-consent")
+    response = deliver(integration, secret, payload, key="no-consent")
     assert response.status_code == 202
     assert response.json()["status"] == "quarantined"
     assert _customers(tenant_a) == []
@@ -189,15 +272,15 @@ def test_replay_creates_the_lead_once_the_mapping_finds_the_consent(
 
 @pytest.mark.parametrize("policy", ["merge", "reject"])
 def test_a_lead_matching_a_customer_is_linked_not_duplicated(
-    client, tenant_a, admin_a, platform, policy
+    deliver, tenant_a, admin_a, platform, policy
 ):
     existing = add_customer(tenant_a, admin_a, name="老客户", phone="13900001111")
     with tenant_context(tenant_a):
         PoolRules.objects.update(duplicate_policy=policy)
     integration, secret = platform
-    response = post_lead(
-        client, integration, secret, lead(phone="139 0000 1111"), key="dup"
-    )
+    payload = lead(phone="139 0000 1111")
+    assert deliver(integration, secret, payload, key="dup").status_code == 202
+    response = deliver(integration, secret, payload, key="dup")
     assert response.status_code == 200
     assert response.json()["status"] == "duplicate"
     with tenant_context(tenant_a):
@@ -208,15 +291,16 @@ def test_a_lead_matching_a_customer_is_linked_not_duplicated(
         assert ConsentRecord.objects.filter(customer=existing).exists()
 
 
-def test_flag_policy_keeps_both_and_links_them(client, tenant_a, admin_a, platform):
+def test_flag_policy_keeps_both_and_links_them(deliver, tenant_a, admin_a, platform):
     existing = add_customer(tenant_a, admin_a, phone="13900002222")
     integration, secret = platform
     with tenant_context(tenant_a):
         Integration.objects.filter(pk=integration.pk).update(duplicate_policy="flag")
-    response = post_lead(client, integration, secret, lead(phone="13900002222"))
-    assert response.status_code == 201
+    response = deliver(integration, secret, lead(phone="13900002222"))
+    assert response.status_code == 202
     with tenant_context(tenant_a):
         delivery = Delivery.objects.get()
+        assert delivery.status == DeliveryStatus.CREATED
         assert delivery.duplicate_of == existing
         assert delivery.customer.duplicate_of == existing
 
@@ -237,16 +321,18 @@ def test_flag_policy_keeps_both_and_links_them(client, tenant_a, admin_a, platfo
     ],
 )
 def test_bad_fields_answer_400_naming_the_platform_field(
-    client, tenant_a, platform, payload, field
+    deliver, tenant_a, platform, payload, field
 ):
     integration, secret = platform
     payload = {**payload, "consent": lead()["consent"]}
-    response = post_lead(client, integration, secret, payload)
+    response = deliver(integration, secret, payload)
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["error"] == "invalid"
     assert field in body["fields"], body
     assert _customers(tenant_a) == []
+    with tenant_context(tenant_a):
+        assert Delivery.objects.get().status == DeliveryStatus.REJECTED
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'"x"', b"\xff\xfe"])
@@ -258,14 +344,18 @@ def test_a_body_that_is_not_a_json_object_answers_400(client, platform, raw):
 
 
 def test_a_rejected_lead_can_be_corrected_under_the_same_key(
-    client, tenant_a, platform
+    deliver, tenant_a, platform
 ):
     integration, secret = platform
-    bad = post_lead(client, integration, secret, lead(phone="123"), key="fixme")
+    bad = deliver(integration, secret, lead(phone="123"), key="fixme")
     assert bad.status_code == 400
-    good = post_lead(client, integration, secret, lead(), key="fixme")
-    assert good.status_code == 201
+    payload = lead()
+    good = deliver(integration, secret, payload, key="fixme")
+    assert good.status_code == 202
+    assert good.json() == {"status": "queued", "lead": bad.json()["lead"]}
     assert len(_customers(tenant_a)) == 1
+    again = deliver(integration, secret, payload, key="fixme")
+    assert again.json()["status"] == "created"
 
 
 def test_rate_limit_per_integration(client, tenant_a, platform):
@@ -275,11 +365,11 @@ def test_rate_limit_per_integration(client, tenant_a, platform):
     codes = [
         post_lead(client, integration, secret, lead()).status_code for _ in range(5)
     ]
-    assert codes[:3] == [201, 201, 201]
+    assert codes[:3] == [202, 202, 202]
     assert codes[3:] == [429, 429]
     response = post_lead(client, integration, secret, lead())
     assert int(response["Retry-After"]) >= 1
-    assert len(_customers(tenant_a)) == 3
+    assert drain(tenant_a) == 3
 
 
 def test_unknown_keys_and_other_firms_answer_404(client, tenant_a, tenant_b, platform):
@@ -327,10 +417,10 @@ def test_rotating_the_secret_stops_the_old_one(client, tenant_a, admin_a, platfo
             actor=admin_a, integration=integration
         )
     assert post_lead(client, integration, old, lead()).status_code == 401
-    assert post_lead(client, integration, issued.secret, lead()).status_code == 201
+    assert post_lead(client, integration, issued.secret, lead()).status_code == 202
 
 
-def test_leads_are_assigned_by_the_integrations_rule(client, tenant_a, admin_a, team):
+def test_leads_are_assigned_by_the_integrations_rule(deliver, tenant_a, admin_a, team):
     with tenant_context(tenant_a):
         department = User.objects.get(pk=team["s1"].pk).department
         rule = AllocationRule.objects.create(name="信息流", department=department)
@@ -339,7 +429,7 @@ def test_leads_are_assigned_by_the_integrations_rule(client, tenant_a, admin_a, 
     )
     owners = set()
     for _ in range(3):
-        assert post_lead(client, integration, secret, lead()).status_code == 201
+        assert deliver(integration, secret, lead()).status_code == 202
     with tenant_context(tenant_a):
         owners = {c.owner_id for c in Customer.objects.all()}
     members = {team["lead1"].pk, team["s1"].pk, team["s2"].pk}
@@ -347,7 +437,7 @@ def test_leads_are_assigned_by_the_integrations_rule(client, tenant_a, admin_a, 
 
 
 def test_custom_mapping_reaches_nested_fields_and_custom_fields(
-    client, tenant_a, admin_a
+    deliver, tenant_a, admin_a
 ):
     from lenddesk.customers.models import CustomField
 
@@ -368,7 +458,7 @@ def test_custom_mapping_reaches_nested_fields_and_custom_fields(
         "site": "m.example.cn",
         "consent": lead()["consent"],
     }
-    assert post_lead(client, integration, secret, payload).status_code == 201
+    assert deliver(integration, secret, payload).status_code == 202
     with tenant_context(tenant_a):
         customer = Customer.objects.get()
         assert customer.name == "钱七"
@@ -385,26 +475,30 @@ def test_a_mapping_to_an_unknown_field_is_refused(tenant_a, admin_a):
     assert "field_mapping" in caught.value.message_dict
 
 
-def test_each_firm_only_sees_its_own_deliveries(client, tenant_a, admin_b, platform):
+def test_each_firm_only_sees_its_own_deliveries(
+    client, deliver, tenant_a, admin_b, platform
+):
     integration, secret = platform
-    post_lead(client, integration, secret, lead())
+    deliver(integration, secret, lead())
     tenant_b = Tenant.objects.get(pk=admin_b.tenant_id)
     other, other_secret = make_integration(tenant_b, admin_b, assign_mode="pool")
     # Firm A's secret does not open firm B's endpoint.
     assert post_lead(client, other, secret, lead()).status_code == 401
-    assert post_lead(client, other, other_secret, lead()).status_code == 201
+    assert deliver(other, other_secret, lead()).status_code == 202
     with tenant_context(tenant_b):
         assert Delivery.objects.count() == 1
         assert Customer.objects.count() == 1
+    with tenant_context(tenant_a):
+        assert Delivery.objects.count() == Customer.objects.count() == 1
 
 
-def test_firm_rules_match_the_integrations_channel(client, tenant_a, admin_a, team):
+def test_firm_rules_match_the_integrations_channel(deliver, tenant_a, admin_a, team):
     with tenant_context(tenant_a):
         department = User.objects.get(pk=team["s3"].pk).department
         AllocationRule.objects.create(
             name="信息流规则", department=department, channel="信息流"
         )
     integration, secret = make_integration(tenant_a, admin_a, assign_mode="rules")
-    assert post_lead(client, integration, secret, lead(name="规则")).status_code == 201
+    assert deliver(integration, secret, lead(name="规则")).status_code == 202
     with tenant_context(tenant_a):
         assert Customer.objects.get(name="规则").owner_id == team["s3"].pk

@@ -19,7 +19,7 @@ from lenddesk.acquisition.models import (
 from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.customers.models import Customer, FunnelStage
 from lenddesk.tenancy.context import tenant_context
-from tests.acquisition.conftest import lead, make_integration, post_lead
+from tests.acquisition.conftest import drain, lead, make_integration, post_lead
 from tests.conftest import force_session
 from tests.customers.conftest import add_customer
 from tests.factories import make_user
@@ -243,28 +243,40 @@ def test_integration_page_shows_deliveries_and_replays(client, tenant_a, admin_a
     post_lead(client, integration, secret, lead(phone="123"), key="bad-1")
     post_lead(client, integration, secret, lead(phone="13900005555"), key="dup-1")
     post_lead(client, integration, secret, lead(), key="ok-1")
+    drain(tenant_a)
+    post_lead(client, integration, secret, lead(), key="waiting-1")
     force_session(client, admin_a)
     page = client.get("/acquisition/integrations/%d/" % integration.pk)
     html = page.content.decode()
     counts = page.context["counts"]
     assert counts["quarantined"] == counts["rejected"] == 1
-    assert counts["created"] == counts["duplicate"] == 1
+    assert counts["created"] == counts["duplicate"] == counts["queued"] == 1
     assert "/customers/%d/" % existing.pk in html  # the dedup link
     assert "phone:" in html  # the field error
+    assert "Queued" in html
     only = client.get("/acquisition/integrations/%d/?status=rejected" % integration.pk)
     assert len(only.context["deliveries"]) == 1
+    waiting = client.get("/acquisition/integrations/%d/?status=queued" % integration.pk)
+    assert [d.idempotency_key for d in waiting.context["deliveries"]] == ["waiting-1"]
+    assert "/replay/" not in waiting.content.decode()  # the worker's, not staff's
     with tenant_context(tenant_a):
         quarantined = Delivery.objects.get(idempotency_key="q-1")
         created = Delivery.objects.get(idempotency_key="ok-1")
+        queued = Delivery.objects.get(idempotency_key="waiting-1")
     url = "/acquisition/integrations/%d/deliveries/%d/replay/"
     response = client.post(url % (integration.pk, quarantined.pk), follow=True)
     assert "Quarantined" in response.content.decode()
     response = client.post(url % (integration.pk, created.pk), follow=True)
     assert "already reached a customer" in response.content.decode()
+    response = client.post(url % (integration.pk, queued.pk), follow=True)
+    assert "is queued" in response.content.decode()
     with tenant_context(tenant_a):
         quarantined.refresh_from_db()
         assert quarantined.status == DeliveryStatus.QUARANTINED
         assert quarantined.replay_count == 1
+        queued.refresh_from_db()
+        assert queued.status == DeliveryStatus.QUEUED
+        assert queued.replay_count == 0
 
 
 def test_other_firms_integrations_and_deliveries_are_404(
@@ -316,6 +328,7 @@ def test_customer_page_shows_where_the_customer_came_from(
 ):
     integration, secret = make_integration(tenant_a, admin_a, assign_mode="pool")
     post_lead(client, integration, secret, lead(name="来源客户"))
+    drain(tenant_a)
     with tenant_context(tenant_a):
         customer = Customer.objects.get(name="来源客户")
         assert Attribution.objects.filter(customer=customer).exists()

@@ -4,21 +4,24 @@ firm is read from the key, the caller proves itself with the integration's secre
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lenddesk.accounts.api import ERROR_SCHEMA
 from lenddesk.acquisition import intake, services
-from lenddesk.acquisition.models import Integration
-from lenddesk.audit.services import staged_audit
+from lenddesk.acquisition.models import DeliveryStatus, Integration
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
@@ -27,7 +30,12 @@ ACCEPTED_SCHEMA = inline_serializer(
     "IntakeAccepted",
     fields={
         "status": serializers.ChoiceField(
-            choices=["created", "duplicate", "quarantined"]
+            choices=[
+                DeliveryStatus.QUEUED,
+                DeliveryStatus.CREATED,
+                DeliveryStatus.DUPLICATE,
+                DeliveryStatus.QUARANTINED,
+            ]
         ),
         "lead": serializers.CharField(),
         "detail": serializers.CharField(required=False),
@@ -72,12 +80,31 @@ def _over_limit(integration: Integration) -> int:
     return 0
 
 
-def _audit_staging(tenant: Tenant):
-    """As for signed-in requests (TenantMiddleware): on PostgreSQL, audit entries are
-    staged and chained at the end, so the firm's chain-head lock is held only then."""
-    if connection.vendor != "postgresql":
-        return nullcontext()
-    return staged_audit(tenant.pk)
+LEAD = "3f0c2a4e-8d1b-4c55-9a8e-2b7d6f1e0a93"
+ACCEPTED_RESPONSES = {
+    202: OpenApiResponse(
+        ACCEPTED_SCHEMA,
+        description="Accepted. `queued`: stored; the worker turns it into a customer "
+        "within a second or two (a retry tells the outcome). `quarantined`: no consent "
+        "evidence, held without creating a customer.",
+        examples=[
+            OpenApiExample(
+                "queued", {"status": "queued", "lead": LEAD}, status_codes=["202"]
+            ),
+        ],
+    ),
+    200: OpenApiResponse(
+        ACCEPTED_SCHEMA,
+        description="A retry with the same Idempotency-Key and body "
+        "(header `Idempotent-Replayed: true`): the delivery's current status, "
+        "`queued` and then `created` or `duplicate`.",
+        examples=[
+            OpenApiExample(
+                "created", {"status": "created", "lead": LEAD}, status_codes=["200"]
+            ),
+        ],
+    ),
+}
 
 
 class IntakeAPI(APIView):
@@ -113,11 +140,16 @@ class IntakeAPI(APIView):
                 required=True,
                 description="Unique per lead; a retry with the same key is a no-op.",
             ),
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="`true` on the answer to a retry.",
+            ),
         ],
         responses={
-            200: ACCEPTED_SCHEMA,
-            201: ACCEPTED_SCHEMA,
-            202: ACCEPTED_SCHEMA,
+            **ACCEPTED_RESPONSES,
             400: REJECTED_SCHEMA,
             401: ERROR_SCHEMA,
             403: ERROR_SCHEMA,
@@ -136,12 +168,9 @@ class IntakeAPI(APIView):
         refusal = self._plan_refusal(tenant)
         if refusal is not None:
             return refusal
-        with tenant_context(tenant), _audit_staging(tenant):
-            integration = (
-                Integration.objects.select_related("channel", "ad_account")
-                .filter(key=integration_key)
-                .first()
-            )
+        with tenant_context(tenant), services.audit_staging(tenant.pk):
+            # The lead is made by the worker, which loads the channel itself.
+            integration = Integration.objects.filter(key=integration_key).first()
             if integration is None:
                 return _error("not_found", _("Unknown integration key."), 404)
             return self._deliver(request, integration)

@@ -276,6 +276,7 @@ class Integration(EncryptedFieldsMixin, TenantModel):
 
 class DeliveryStatus(models.TextChoices):
     PROCESSING = "processing", _("Processing")
+    QUEUED = "queued", _("Queued")
     CREATED = "created", _("Lead created")
     DUPLICATE = "duplicate", _("Matched an existing customer")
     QUARANTINED = "quarantined", _("Quarantined: no consent evidence")
@@ -285,7 +286,8 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(EncryptedFieldsMixin, TenantModel):
     """One signed POST from an integration. ``(integration, idempotency_key)`` is
     unique, so a retry — even a concurrent one — finds this row instead of creating
-    a second customer. The raw body is kept encrypted for replay."""
+    a second customer. The raw body is kept encrypted for replay. A valid lead is
+    stored ``queued`` and turned into a customer by the worker a moment later."""
 
     ENCRYPTED_FIELDS = {"payload": "text"}
 
@@ -334,6 +336,12 @@ class Delivery(EncryptedFieldsMixin, TenantModel):
         indexes = [
             models.Index(fields=["tenant", "integration", "-id"]),
             models.Index(fields=["tenant", "integration", "status", "received_at"]),
+            # The worker's queue: small, because rows leave it within seconds.
+            models.Index(
+                fields=["tenant", "id"],
+                condition=models.Q(status="queued"),
+                name="acquisition_delivery_queued",
+            ),
         ]
 
     def __str__(self) -> str:

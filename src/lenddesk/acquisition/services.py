@@ -3,8 +3,12 @@ attribution, traffic-platform integrations and their deliveries."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import json
+import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lenddesk.acquisition.intake import (
+    MappedLead,
     catalogue,
     map_payload,
     new_key,
@@ -36,7 +41,7 @@ from lenddesk.acquisition.models import (
     PrivacyNotice,
 )
 from lenddesk.audit.models import AuditAction
-from lenddesk.audit.services import audit_record, diff
+from lenddesk.audit.services import audit_record, diff, staged_audit
 from lenddesk.customers.allocation import allocate
 from lenddesk.customers.models import Customer, DuplicatePolicy
 from lenddesk.customers.services import customer_create, pool_rules
@@ -45,8 +50,11 @@ from lenddesk.security.crypto import (
     normalize_phone,
     validate_national_id,
 )
-from lenddesk.tenancy.context import require_current_tenant
+from lenddesk.tenancy.context import require_current_tenant, tenant_context
+from lenddesk.tenancy.models import Tenant, TenantStatus
 from lenddesk.web.api import summarise, validation_fields
+
+logger = logging.getLogger(__name__)
 
 # --- channels ---------------------------------------------------------------------
 
@@ -483,6 +491,10 @@ def integration_rotate_secret(*, actor, integration: Integration) -> Integration
 
 # --- intake deliveries ----------------------------------------------------------------
 
+DRAIN_BATCH = 100
+DRAIN_ATTEMPTS = 2
+_IDEMPOTENCY_UNIQUE = "acquisition_delivery_idempotency_unique"
+
 
 @dataclass(frozen=True)
 class IntakeOutcome:
@@ -492,7 +504,7 @@ class IntakeOutcome:
 
 
 def outcome_of(delivery: Delivery, *, replayed: bool = False) -> IntakeOutcome:
-    """The answer for a delivery; a retry gets the same body back (status 200)."""
+    """The answer for a delivery; a retry gets the current state back (status 200)."""
     body = {"status": delivery.status, "lead": delivery.reference}
     if delivery.status == DeliveryStatus.REJECTED:
         body = {
@@ -515,7 +527,16 @@ QUARANTINE_DETAIL = gettext_lazy(
 )
 
 
-@transaction.atomic
+def audit_staging(tenant_id: int):
+    """On PostgreSQL, stage a block's audit entries and chain them at its end (as
+    TenantMiddleware does for signed-in requests), so the firm's chain-head lock is
+    held only from then until the commit."""
+    if connection.vendor != "postgresql":
+        return nullcontext()
+    return staged_audit(tenant_id)
+
+
+@transaction.atomic(savepoint=False)
 def intake_receive(
     *,
     integration: Integration,
@@ -523,52 +544,172 @@ def intake_receive(
     body: bytes,
     remote_ip: str | None = None,
 ) -> IntakeOutcome:
-    """Store a verified delivery and turn it into a lead, exactly once per key.
+    """Store a verified delivery and answer at once, exactly once per key: field
+    errors (400), held for lack of consent (202 quarantined), or queued for the worker
+    that turns it into a lead a moment later (202 queued).
 
-    The delivery row is inserted first; the unique ``(integration, idempotency_key)``
-    makes a concurrent retry wait for this transaction and then find the row, so it
-    answers with the stored outcome instead of creating a second customer."""
-    digest = hashlib.sha256(body).hexdigest()
+    No savepoint: nothing here is caught and rolled back on its own. The unique
+    ``(integration, idempotency_key)`` makes a concurrent retry's insert wait for this
+    transaction and then come back empty, so it answers with the stored outcome."""
     text = body.decode("utf-8", errors="replace")
+    lead, errors = _screen(integration, body)
     delivery = Delivery(
         integration=integration,
         idempotency_key=idempotency_key,
-        body_sha256=digest,
+        body_sha256=hashlib.sha256(body).hexdigest(),
         remote_ip=remote_ip or None,
     )
     delivery.set_secret("payload", text)
-    try:
-        with transaction.atomic():
-            delivery.save(force_insert=True)
-    except IntegrityError:
-        delivery = (
-            Delivery.objects.select_for_update()
-            .filter(integration=integration, idempotency_key=idempotency_key)
-            .first()
-        )
-        if delivery is None:  # pragma: no cover - the other insert rolled back
-            raise
-        if delivery.body_sha256 == digest:
-            return outcome_of(delivery, replayed=True)
-        if delivery.status != DeliveryStatus.REJECTED:
-            return IntakeOutcome(
-                409,
-                {
-                    "error": "idempotency_key_reused",
-                    "detail": str(
-                        _("This Idempotency-Key was already used for another body.")
-                    ),
-                    "fields": {},
-                },
-            )
-        # A rejected delivery may be corrected and sent again under the same key.
-        delivery.body_sha256 = digest
-        delivery.set_secret("payload", text)
-        delivery.save(
-            update_fields=["body_sha256", *Delivery.secret_columns("payload")]
-        )
-    _process(delivery, body)
+    _apply_screening(delivery, lead, errors)
+    if not _insert_new(delivery):
+        return _answer_again(delivery, text, lead, errors)
+    _after_store(delivery)
     return outcome_of(delivery)
+
+
+def _answer_again(new: Delivery, text: str, lead: MappedLead | None, errors: dict):
+    """A key seen before: the stored answer for the same body, a conflict for another
+    one, unless the first was rejected and this is its correction.
+
+    Only a correction locks the row: a retry that locked it would make the worker,
+    which skips locked rows, pass over a delivery it is about to process."""
+    delivery = _stored(new, lock=False)
+    if (
+        delivery.body_sha256 != new.body_sha256
+        and delivery.status == DeliveryStatus.REJECTED
+    ):
+        delivery = _stored(new, lock=True)
+    if delivery.body_sha256 == new.body_sha256:
+        return outcome_of(delivery, replayed=True)
+    if delivery.status != DeliveryStatus.REJECTED:
+        return IntakeOutcome(
+            409,
+            {
+                "error": "idempotency_key_reused",
+                "detail": str(
+                    _("This Idempotency-Key was already used for another body.")
+                ),
+                "fields": {},
+            },
+        )
+    delivery.body_sha256 = new.body_sha256
+    delivery.set_secret("payload", text)
+    _apply_screening(delivery, lead, errors)
+    delivery.save(
+        update_fields=[
+            "body_sha256",
+            *Delivery.secret_columns("payload"),
+            *_OUTCOME_FIELDS,
+        ]
+    )
+    _after_store(delivery)
+    return outcome_of(delivery)
+
+
+def _stored(new: Delivery, *, lock: bool) -> Delivery:
+    rows = Delivery.objects.select_for_update() if lock else Delivery.objects
+    delivery = rows.filter(
+        integration=new.integration, idempotency_key=new.idempotency_key
+    ).first()
+    if delivery is None:  # pragma: no cover - deleted between insert and read
+        raise IntegrityError("The delivery of this key disappeared; retry.")
+    return delivery
+
+
+_OUTCOME_FIELDS = (
+    "status",
+    "http_status",
+    "errors",
+    "customer",
+    "duplicate_of",
+    "processed_at",
+)
+
+
+def _screen(integration: Integration, body: bytes) -> tuple[MappedLead | None, dict]:
+    """Parse and map a body without writing: the lead, or errors named by the
+    platform's own field names."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        payload = None
+    if not isinstance(payload, dict):
+        return None, {"body": [_("Send a JSON object.")]}
+    mapping = integration.field_mapping or {}
+    needs_custom = any(str(t).startswith("custom_") for t in mapping.values())
+    lead = map_payload(payload, mapping, catalogue(custom=needs_custom))
+    if lead.errors:
+        return None, lead.errors
+    return lead, {}
+
+
+def _apply_screening(delivery: Delivery, lead: MappedLead | None, errors: dict):
+    delivery.customer = delivery.duplicate_of = None
+    delivery.errors = {}
+    delivery.processed_at = timezone.now()
+    if errors:
+        _reject(delivery, errors)
+    elif not lead.has_consent:
+        delivery.status, delivery.http_status = DeliveryStatus.QUARANTINED, 202
+    else:
+        delivery.status, delivery.http_status = DeliveryStatus.QUEUED, 202
+        delivery.processed_at = None
+
+
+def _after_store(delivery: Delivery) -> None:
+    if delivery.status == DeliveryStatus.QUARANTINED:
+        _audit_quarantine(delivery, actor=None)
+    elif delivery.status == DeliveryStatus.QUEUED:
+        tenant_id = delivery.tenant_id
+        transaction.on_commit(lambda: _schedule_drain(tenant_id))
+
+
+def _schedule_drain(tenant_id: int) -> None:
+    from lenddesk.acquisition.tasks import schedule_drain
+
+    schedule_drain(tenant_id)
+
+
+def _insert_new(delivery: Delivery) -> bool:
+    """``INSERT … ON CONFLICT (tenant, integration, idempotency key) DO NOTHING
+    RETURNING id``: one statement, where a savepoint and a caught IntegrityError took
+    three. False when the key is taken (by a committed row: a concurrent insert of
+    the same key is waited for). The columns are the model's own, prepared by its
+    fields, so the payload is stored exactly as ``set_secret`` sealed it."""
+    meta = Delivery._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [
+        f.get_db_prep_save(f.pre_save(delivery, add=True), connection) for f in fields
+    ]
+    returning = connection.features.can_return_columns_from_insert
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(tuple(f.column for f in fields), returning), values)
+        if returning:
+            row = cursor.fetchone()
+            pk = row[0] if row else None
+        else:  # SQLite before 3.35
+            pk = cursor.lastrowid if cursor.rowcount == 1 else None
+    if pk is None:
+        return False
+    delivery.pk = pk
+    delivery._state.adding = False
+    delivery._state.db = connection.alias
+    return True
+
+
+@functools.cache
+def _insert_sql(columns: tuple[str, ...], returning: bool) -> str:
+    meta = Delivery._meta
+    quote = connection.ops.quote_name
+    unique = next(c for c in meta.constraints if c.name == _IDEMPOTENCY_UNIQUE)
+    target = [meta.get_field(name).column for name in unique.fields]
+    sql = "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO NOTHING" % (  # noqa: S608 - the model's own names; values are parameters
+        quote(meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+        ", ".join(quote(c) for c in target),
+    )
+    return sql + (" RETURNING %s" % quote(meta.pk.column) if returning else "")
 
 
 def _reject(delivery: Delivery, errors: dict) -> None:
@@ -579,49 +720,29 @@ def _reject(delivery: Delivery, errors: dict) -> None:
     )
 
 
-def _process(delivery: Delivery, body: bytes, *, actor=None) -> None:
-    integration = delivery.integration
-    delivery.customer = delivery.duplicate_of = None
-    delivery.errors = {}
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        payload = None
-    if not isinstance(payload, dict):
-        _reject(delivery, {"body": [_("Send a JSON object.")]})
-    else:
-        _process_lead(delivery, integration, payload, actor)
-    delivery.processed_at = timezone.now()
-    delivery.save(
-        update_fields=[
-            "status",
-            "http_status",
-            "errors",
-            "customer",
-            "duplicate_of",
-            "processed_at",
-            "replay_count",
-        ]
+def _audit_quarantine(delivery: Delivery, actor) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.INTAKE_QUARANTINED,
+        target=delivery,
+        object_repr=delivery.integration.name,
+        changes={"integration": delivery.integration_id, "lead": delivery.reference},
     )
 
 
-def _process_lead(delivery, integration: Integration, payload: dict, actor) -> None:
-    mapping = integration.field_mapping or {}
-    needs_custom = any(str(t).startswith("custom_") for t in mapping.values())
-    lead = map_payload(payload, mapping, catalogue(custom=needs_custom))
-    if lead.errors:
-        _reject(delivery, lead.errors)
-        return
-    if not lead.has_consent:
-        delivery.status, delivery.http_status = DeliveryStatus.QUARANTINED, 202
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTAKE_QUARANTINED,
-            target=delivery,
-            object_repr=integration.name,
-            changes={"integration": integration.pk, "lead": delivery.reference},
-        )
-        return
+def _process(delivery: Delivery, body: bytes, *, actor=None) -> None:
+    """Turn a stored delivery into a lead (the worker) or try it again (a replay)."""
+    lead, errors = _screen(delivery.integration, body)
+    _apply_screening(delivery, lead, errors)
+    if delivery.status == DeliveryStatus.QUARANTINED:
+        _audit_quarantine(delivery, actor)
+    elif delivery.status == DeliveryStatus.QUEUED:
+        _create_lead(delivery, delivery.integration, lead, actor)
+    delivery.processed_at = timezone.now()
+    delivery.save(update_fields=[*_OUTCOME_FIELDS, "replay_count"])
+
+
+def _create_lead(delivery, integration: Integration, lead: MappedLead, actor) -> None:
     data = dict(lead.data)
     data.setdefault("campaign", integration.campaign)
     data["channel"] = integration.channel.name
@@ -718,15 +839,23 @@ def _assign_lead(customer: Customer, integration: Integration, actor) -> None:
         pass
 
 
+REPLAYABLE = (DeliveryStatus.QUARANTINED, DeliveryStatus.REJECTED)
+
+
 @transaction.atomic
 def delivery_replay(*, actor, delivery: Delivery) -> Delivery:
     """Process a stored delivery again with the integration's current settings (after
     fixing a mapping, or once consent evidence is available upstream). A delivery that
-    already produced or matched a customer is left alone."""
+    already produced or matched a customer is left alone, and a queued one is the
+    worker's."""
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.status in (DeliveryStatus.CREATED, DeliveryStatus.DUPLICATE):
         raise ValidationError(
             _("This delivery already reached a customer; replaying it changes nothing.")
+        )
+    if delivery.status not in REPLAYABLE:
+        raise ValidationError(
+            _("This delivery is queued; it becomes a lead in a moment.")
         )
     before = delivery.status
     delivery.replay_count += 1
@@ -740,3 +869,120 @@ def delivery_replay(*, actor, delivery: Delivery) -> Delivery:
         changes={"status": [before, delivery.status], "lead": delivery.reference},
     )
     return delivery
+
+
+# --- the worker's drain -----------------------------------------------------------------
+
+
+def process_queued_deliveries(
+    *,
+    tenant: Tenant | None = None,
+    limit: int | None = None,
+    older_than: dt.timedelta | None = None,
+) -> int:
+    """Turn queued deliveries into leads, oldest first: one firm's, or (``tenant``
+    None) every active firm's; with ``older_than``, only firms whose oldest queued
+    delivery waited that long (the minute job's safety net for a lost task). Safe to
+    run in several workers at once. Returns how many deliveries were processed."""
+    if tenant is not None:
+        return _drain(tenant, limit)
+    done = 0
+    for firm in Tenant.objects.filter(status=TenantStatus.ACTIVE).order_by("pk"):
+        if limit is not None and done >= limit:
+            break
+        if older_than is not None and not _waited(firm, older_than):
+            continue
+        done += _drain(firm, None if limit is None else limit - done)
+    return done
+
+
+def _waited(tenant: Tenant, older_than: dt.timedelta) -> bool:
+    cutoff = timezone.now() - older_than
+    with tenant_context(tenant):
+        return Delivery.objects.filter(
+            status=DeliveryStatus.QUEUED, received_at__lt=cutoff
+        ).exists()
+
+
+def _drain(tenant: Tenant, limit: int | None) -> int:
+    """Batches of ids in pk order; each delivery then in its own transaction, so the
+    firm's audit-chain lock is held for one commit, never across a batch. A row
+    locked by someone else (another worker, a staff replay) is passed over at first
+    and waited for at the end, when it is usually no longer queued."""
+    done = after = 0
+    passed: list[int] = []
+    while limit is None or done < limit:
+        with tenant_context(tenant):
+            batch = list(
+                Delivery.objects.filter(status=DeliveryStatus.QUEUED, pk__gt=after)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:DRAIN_BATCH]
+            )
+        if not batch:
+            break
+        for pk in batch:
+            if limit is not None and done >= limit:
+                break
+            if _drain_one(tenant, pk, wait=False):
+                done += 1
+            else:
+                passed.append(pk)
+            after = pk
+    for pk in passed:
+        if limit is not None and done >= limit:
+            break
+        done += _drain_one(tenant, pk, wait=True)
+    return done
+
+
+def _drain_one(tenant: Tenant, pk: int, *, wait: bool) -> bool:
+    """Process one queued delivery; one that keeps failing is rejected with a readable
+    error rather than left queued (a lost deadlock is simply tried again)."""
+    for attempt in range(1, DRAIN_ATTEMPTS + 1):
+        try:
+            with tenant_context(tenant), audit_staging(tenant.pk):
+                delivery = _take_queued(pk, wait=wait)
+                if delivery is None:
+                    return False
+                _process(delivery, delivery.get_secret("payload").encode("utf-8"))
+                return True
+        except Exception:
+            if attempt < DRAIN_ATTEMPTS:
+                continue
+            logger.exception(
+                "Intake delivery %s of firm %s failed; it is marked rejected.",
+                pk,
+                tenant.pk,
+            )
+    return _fail(tenant, pk)
+
+
+def _take_queued(pk: int, *, wait: bool) -> Delivery | None:
+    return (
+        Delivery.objects.select_for_update(skip_locked=not wait, of=("self",))
+        .select_related(
+            "integration__channel",
+            "integration__ad_account",
+            "integration__allocation_rule",
+        )
+        .filter(pk=pk, status=DeliveryStatus.QUEUED)
+        .first()
+    )
+
+
+def _fail(tenant: Tenant, pk: int) -> bool:
+    with tenant_context(tenant):
+        return bool(
+            Delivery.objects.filter(pk=pk, status=DeliveryStatus.QUEUED).update(
+                status=DeliveryStatus.REJECTED,
+                http_status=400,
+                errors={"lead": [str(PROCESSING_FAILED)]},
+                processed_at=timezone.now(),
+            )
+        )
+
+
+PROCESSING_FAILED = gettext_lazy(
+    "This lead could not be turned into a customer because of an error on our side; "
+    "the firm can replay it."
+)

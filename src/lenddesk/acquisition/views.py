@@ -406,10 +406,7 @@ class IntegrationDetailView(StaffView):
                 "mapping": sorted(
                     intake.effective_mapping(integration.field_mapping).items()
                 ),
-                "replayable": (
-                    DeliveryStatus.QUARANTINED,
-                    DeliveryStatus.REJECTED,
-                ),
+                "replayable": services.REPLAYABLE,
             },
         )
 
