@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from lenddesk.cli import lower_worker_priority
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -158,6 +160,7 @@ class Worker:
         self.process = subprocess.Popen(
             self.args(),
             env=dict(self.env, PYTHONPATH=code),
+            preexec_fn=lower_worker_priority,  # as `lenddesk worker` runs
             stdout=self.log,
             stderr=self.log,
             cwd=path.parent,

@@ -164,8 +164,28 @@ def test_cli_help_lists_the_commands():
         "createoperator",
         "demo",
         "check",
+        "drain-intake",
     ):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize("raw", ["high", "-1", "20"])
+def test_a_bad_worker_niceness_is_refused_naming_the_variable(monkeypatch, raw):
+    from lenddesk.cli import worker_niceness
+
+    monkeypatch.setenv("WORKER_NICE", raw)
+    with pytest.raises(SystemExit) as refused:
+        worker_niceness()
+    assert "WORKER_NICE" in str(refused.value) and raw in str(refused.value)
+
+
+def test_the_worker_yields_to_web_requests_by_default(monkeypatch):
+    from lenddesk.cli import worker_niceness
+
+    monkeypatch.delenv("WORKER_NICE", raising=False)
+    assert worker_niceness() == 10
+    monkeypatch.setenv("WORKER_NICE", "0")
+    assert worker_niceness() == 0
 
 
 def test_healthz_reports_each_dependency(client, db):

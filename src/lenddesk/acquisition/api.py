@@ -113,6 +113,7 @@ class IntakeAPI(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes: list = []
+    opens_own_transaction = True  # the firm's, in tenant_context (TenantMiddleware)
 
     @extend_schema(
         operation_id="intake_deliver",

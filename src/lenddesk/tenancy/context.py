@@ -61,12 +61,15 @@ def tenant_context(tenant: Tenant) -> Iterator[Tenant]:
     setting can never outlive it on a pooled connection.
     """
     token = _current_tenant.set(tenant)
-    previous = get_database_tenant_id()
+    # Outermost: the setting ends with the transaction, nothing to read or restore.
+    outermost = not connection.in_atomic_block
+    previous = None if outermost else get_database_tenant_id()
     try:
         with transaction.atomic():
             set_database_tenant(tenant.pk)
             yield tenant
-            set_database_tenant(previous)
+            if not outermost:
+                set_database_tenant(previous)
     finally:
         _current_tenant.reset(token)
 
