@@ -34,7 +34,7 @@ class SignedClient:
         self.host, self.port = host, port
         self.conn: http.client.HTTPConnection | None = None
 
-    def post(self, path: str, body: bytes, headers: dict[str, str]):
+    def post(self, path: str, body: bytes, headers: dict[str, str], method="POST"):
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(
@@ -42,7 +42,7 @@ class SignedClient:
                 )
             started = time.perf_counter()
             try:
-                self.conn.request("POST", path, body=body, headers=headers)
+                self.conn.request(method, path, body=body or None, headers=headers)
                 reply = self.conn.getresponse()
                 content = reply.read()
             except (http.client.HTTPException, OSError):
@@ -153,6 +153,11 @@ def _intake(ctx, worker: Worker):
                         (key, status, ms, server, attempt == 2, _lead_of(content))
                     )
 
+    ceiling = _minimal_view_ceiling(clients, per_connection * 2)
+    ctx.log(
+        "intake: the minimal view answers %.0f requests/s on %d connections"
+        % (ceiling, CONNECTIONS)
+    )
     ctx.log(
         "intake: %d connections x %d leads, each sent twice; one Celery worker"
         % (CONNECTIONS, per_connection)
@@ -214,6 +219,8 @@ def _intake(ctx, worker: Worker):
         burst_s=round(seconds, 2),
         accepted_leads_per_s=round(leads_per_s, 1),
         requests_per_s=round(len(outcomes) / seconds, 1),
+        minimal_view_requests_per_s=round(ceiling, 1),
+        share_of_ceiling=round(len(outcomes) / seconds / ceiling, 3),
         median_ms=round(statistics.median(samples), 2),
         p99_ms=round(p99, 2),
         drain_s=round(drain_s, 2) if drain_s is not None else None,
@@ -226,12 +233,16 @@ def _intake(ctx, worker: Worker):
         proof=checks,
         proof_ok=all(checks.values()),
         note="%d accepted leads/s, p99 %d ms (target ≥ %d/s, < %d ms); "
+        "%d requests/s = %.0f%% of the minimal view's %d; "
         "customers after %s s (%s leads/s end to end); proof %s"
         % (
             round(leads_per_s),
             round(p99),
             TARGET_LEADS_PER_S,
             TARGET_P99_MS,
+            round(len(outcomes) / seconds),
+            100 * len(outcomes) / seconds / ceiling,
+            round(ceiling),
             "%.1f" % drain_s if drain_s is not None else "—",
             round(customers / drain_s) if drain_s else "—",
             "ok" if all(checks.values()) else "FAILED",
@@ -280,3 +291,19 @@ def _wait_for_drain(ctx, worker: Worker, integration) -> bool:
             ctx.log("intake: %d deliveries still queued after the timeout" % waiting)
             return False
         time.sleep(0.2)
+
+
+def _minimal_view_ceiling(clients, per_client: int) -> float:
+    """Requests/s of the minimal view (every middleware, no query) from the same
+    connections and client code: what this machine can answer at all, so the intake
+    rate reads as a share of it."""
+    import concurrent.futures
+
+    def hit(client):
+        for _ in range(per_client):
+            client.post("/__bench/minimal", b"", {}, method="GET")
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(hit, clients))
+    return len(clients) * per_client / (time.perf_counter() - started)
