@@ -6,12 +6,16 @@ Starts ``lenddesk run`` on a temporary embedded database, drives Debian's Chromi
 writes PNGs into docs/screenshots/. Needs Chinese fonts (Debian: fonts-noto-cjk).
 """
 
+import hashlib
+import hmac
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -53,6 +57,94 @@ def login(page, username="admin") -> None:
     page.wait_for_load_state()
 
 
+def push_lead(endpoint: str, secret: str, key: str, lead: dict) -> int:
+    """Send one signed delivery as a traffic platform would (docs/integrations.md)."""
+    body = json.dumps(lead, ensure_ascii=False).encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(
+        secret.encode(), stamp.encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    request = urllib.request.Request(  # noqa: S310 - our own local server
+        endpoint,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Timestamp": stamp,
+            "X-Signature": signature,
+            "Idempotency-Key": key,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+            return reply.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def integration_page(page) -> None:
+    """Create an integration, push a few leads (good, without consent, invalid) and
+    photograph its page once the worker has made the customers."""
+    page.goto(URL + "/acquisition/channels/")
+    page.fill("#id_name", "信息流广告")
+    page.select_option("#id_kind", "traffic")
+    page.click("text=添加渠道")
+    page.wait_for_load_state()
+    page.goto(URL + "/acquisition/integrations/new/")
+    page.fill("#id_name", "信息流线索推送")
+    page.select_option("#id_channel", index=1)
+    page.click('button.btn-primary:has-text("创建并显示密钥")')
+    page.wait_for_selector("[data-testid=secret]")
+    endpoint = page.inner_text("[data-testid=endpoint]").strip()
+    if endpoint.startswith("/"):
+        endpoint = URL + endpoint
+    secret = page.inner_text("[data-testid=secret]").strip()
+    consent = {
+        "notice_version": "v1",
+        "agreed_at": int(time.time()),
+        "ip": "203.0.113.9",
+    }
+    leads = [
+        {
+            "name": "周晓明",
+            "phone": "13812345670",
+            "city": "杭州",
+            "amount": "300000",
+            "consent": consent,
+        },
+        {
+            "name": "吴海燕",
+            "phone": "13912345671",
+            "city": "宁波",
+            "amount": "150000",
+            "consent": consent,
+        },
+        {
+            "name": "郑国强",
+            "phone": "13712345672",
+            "city": "杭州",
+            "amount": "500000",
+            "consent": consent,
+        },
+        {"name": "王丽", "phone": "13612345673", "city": "温州"},
+        {"name": "", "phone": "123", "consent": consent},
+    ]
+    for number, lead in enumerate(leads):
+        push_lead(endpoint, secret, "shot-%d" % number, lead)
+    page.click("text=我已复制")
+    page.wait_for_load_state()
+    detail = page.url
+    for _ in range(60):  # the worker turns queued deliveries into customers
+        page.goto(detail)
+        if (
+            page.locator("[data-testid=deliveries] tbody tr:has-text('排队中')").count()
+            == 0
+        ):
+            break
+        time.sleep(0.5)
+    page.screenshot(path=str(OUT / "integration.png"), full_page=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     home = tempfile.mkdtemp(prefix="lenddesk-shots-")
@@ -65,7 +157,7 @@ def main() -> None:
         WEB_WORKERS="1",
         LENDDESK_DEMO_CUSTOMERS="300",
     )
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "lenddesk", "run"],
         env=env,
         start_new_session=True,
@@ -101,6 +193,7 @@ def main() -> None:
             ):
                 page.goto(URL + path)
                 page.screenshot(path=str(OUT / name), full_page=True)
+            integration_page(page)
             page.goto(URL + "/customers/")
             page.click("[data-testid=customer-table] tbody a >> nth=0")
             page.wait_for_selector("[data-testid=match-panel]", timeout=20000)
