@@ -40,3 +40,31 @@ def test_threads_share_the_client_without_losing_counts():
         thread.join()
     assert cache.get("hits") == 400
     cache.delete("hits")
+
+
+def test_a_hit_counter_counts_in_one_window(settings):
+    from django.core.cache import caches
+
+    from lenddesk.web.cache import count_hit
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "lenddesk.web.cache.RedisCache",
+            "LOCATION": REDIS,
+            "KEY_PREFIX": "test-%s" % uuid.uuid4().hex,
+        }
+    }
+    name = "rate-%s" % uuid.uuid4().hex
+    assert [count_hit(name, 30) for _ in range(3)] == [1, 2, 3]
+    backend = caches["default"]
+    assert isinstance(backend, RedisCache)
+    client = backend._cache.get_client(write=True)
+    assert 0 < client.ttl(backend.make_and_validate_key(name)) <= 30
+    backend.delete(name)
+
+
+def test_a_hit_counter_on_another_backend():
+    from lenddesk.web.cache import count_hit
+
+    name = "rate-%s" % uuid.uuid4().hex
+    assert [count_hit(name, 30) for _ in range(3)] == [1, 2, 3]

@@ -502,3 +502,54 @@ def test_firm_rules_match_the_integrations_channel(deliver, tenant_a, admin_a, t
     assert deliver(integration, secret, lead(name="规则")).status_code == 202
     with tenant_context(tenant_a):
         assert Customer.objects.get(name="规则").owner_id == team["s3"].pk
+
+
+def test_changes_reach_the_next_delivery_although_the_integration_is_cached(
+    client, tenant_a, admin_a, platform, django_capture_on_commit_callbacks
+):
+    """The endpoint keeps its firm and integration in the shared cache; a new secret,
+    a switched-off integration or a suspended firm must still apply at once."""
+    from lenddesk.tenancy.services import tenant_set_status
+
+    integration, old = platform
+    assert post_lead(client, integration, old, lead()).status_code == 202  # cached
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(tenant_a):
+        issued = services.integration_rotate_secret(
+            actor=admin_a, integration=integration
+        )
+    assert post_lead(client, integration, old, lead()).status_code == 401
+    assert post_lead(client, integration, issued.secret, lead()).status_code == 202
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(tenant_a):
+        switched = Integration.objects.get(pk=integration.pk)
+        switched.active = False
+        switched.save()
+    refused = post_lead(client, integration, issued.secret, lead())
+    assert refused.json()["error"] == "integration_disabled"
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(tenant_a):
+        switched.active = True
+        switched.save()
+    assert post_lead(client, integration, issued.secret, lead()).status_code == 202
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_set_status(operator=None, tenant=tenant_a, status="suspended")
+    suspended = post_lead(client, integration, issued.secret, lead())
+    assert suspended.status_code == 403
+    assert suspended.json()["error"] == "tenant_suspended"
+
+
+def test_an_entry_read_before_a_change_and_cached_after_it_is_not_believed(
+    tenant_a, platform
+):
+    from django.core.cache import cache
+
+    from lenddesk.acquisition.selectors import intake_target
+    from lenddesk.tenancy import generation
+
+    integration, _secret = platform
+    before = generation.current(tenant_a.slug)
+    with tenant_context(tenant_a):
+        stale = Integration.objects.get(pk=integration.pk)
+    stale.active = False  # what a slow reader saw
+    cache.set("firm:generation:%s" % tenant_a.slug, "changed-since", None)
+    cache.set("intake:target:%s" % integration.key, (before, tenant_a, stale), 600)
+    _tenant, found = intake_target(integration.key)
+    assert found.active is True  # read again from the database

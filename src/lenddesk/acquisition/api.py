@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,11 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lenddesk.accounts.api import ERROR_SCHEMA
-from lenddesk.acquisition import intake, services
+from lenddesk.acquisition import intake, selectors, services
 from lenddesk.acquisition.models import DeliveryStatus, Integration
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
+from lenddesk.web.cache import count_hit
 
 ACCEPTED_SCHEMA = inline_serializer(
     "IntakeAccepted",
@@ -69,12 +69,7 @@ def _over_limit(integration: Integration) -> int:
     now = int(time.time())
     window = now // RATE_WINDOW
     name = "intake:rate:%d:%d:%d" % (integration.tenant_id, integration.pk, window)
-    cache.add(name, 0, RATE_WINDOW + 5)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, RATE_WINDOW + 5)
-        count = 1
+    count = count_hit(name, RATE_WINDOW + 5)
     if count > integration.rate_limit_per_minute:
         return RATE_WINDOW - now % RATE_WINDOW
     return 0
@@ -163,25 +158,15 @@ class IntakeAPI(APIView):
         tags=["intake"],
     )
     def post(self, request, integration_key: str):
-        tenant = self._tenant(integration_key)
-        if tenant is None:
+        target = selectors.intake_target(integration_key)
+        if target is None:
             return _error("not_found", _("Unknown integration key."), 404)
+        tenant, integration = target
         refusal = self._plan_refusal(tenant)
         if refusal is not None:
             return refusal
         with tenant_context(tenant), services.audit_staging(tenant.pk):
-            # The lead is made by the worker, which loads the channel itself.
-            integration = Integration.objects.filter(key=integration_key).first()
-            if integration is None:
-                return _error("not_found", _("Unknown integration key."), 404)
             return self._deliver(request, integration)
-
-    @staticmethod
-    def _tenant(key: str) -> Tenant | None:
-        slug = intake.tenant_slug_of(key)
-        if not slug:
-            return None
-        return Tenant.objects.filter(slug=slug).first()
 
     @staticmethod
     def _plan_refusal(tenant: Tenant):

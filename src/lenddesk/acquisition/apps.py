@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+def _integration_changed(sender, instance, **kwargs):
+    from lenddesk.acquisition.intake import tenant_slug_of
+    from lenddesk.tenancy.generation import firm_changed
+
+    firm_changed(tenant_slug_of(instance.key))
 
 
 class AcquisitionConfig(AppConfig):
     name = "lenddesk.acquisition"
     label = "acquisition"
     verbose_name = "Acquisition"
+
+    def ready(self):
+        # The intake endpoint caches its firm and integration (selectors.intake_target).
+        integration = self.get_model("Integration")
+        for signal in (post_save, post_delete):
+            signal.connect(_integration_changed, sender=integration, dispatch_uid="gen")

@@ -7,10 +7,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from lenddesk.acquisition import intake
 from lenddesk.acquisition.models import (
     AdAccount,
     AdSpend,
@@ -22,6 +24,9 @@ from lenddesk.acquisition.models import (
     Integration,
 )
 from lenddesk.customers.models import FunnelStage
+from lenddesk.tenancy import generation as firm_generation
+from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.models import Tenant
 
 GROUPS = ("channel", "account", "campaign")
 
@@ -268,3 +273,32 @@ def attribution_of(customer) -> Attribution | None:
 
 def consents_of(customer):
     return ConsentRecord.objects.filter(customer=customer).order_by("-given_at")[:10]
+
+
+# --- the intake endpoint's firm and integration ------------------------------------
+
+TARGET_SECONDS = 600
+
+
+def intake_target(integration_key: str) -> tuple[Tenant, Integration] | None:
+    """The firm and integration an intake key names, or None. Every delivery needs
+    both; they are kept in the shared cache under the firm's generation, which any
+    change to the firm or its integrations replaces after commit (a suspension, a
+    switched-off integration or a new secret applies to the next delivery)."""
+    slug = intake.tenant_slug_of(integration_key)
+    if not slug:
+        return None
+    entry_name = "intake:target:%s" % integration_key
+    generation, entry = firm_generation.read_with(slug, entry_name)
+    if generation is not None and entry is not None and entry[0] == generation:
+        return entry[1], entry[2]
+    generation = generation or firm_generation.current(slug)
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        return None
+    with tenant_context(tenant):
+        integration = Integration.objects.filter(key=integration_key).first()
+    if integration is None:
+        return None
+    cache.set(entry_name, (generation, tenant, integration), TARGET_SECONDS)
+    return tenant, integration

@@ -17,6 +17,7 @@ from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.errors import TenancyError
+from lenddesk.tenancy.generation import firm_changed
 from lenddesk.tenancy.models import PlatformOperator, Tenant, TenantEvent, TenantStatus
 from lenddesk.tenancy.modules import CORE_MODULES, MODULES_BY_CODE
 
@@ -205,6 +206,7 @@ def tenant_set_status(
     )
     tenant.refresh_from_db()
     if updated:
+        firm_changed(tenant.slug)  # an UPDATE sends no post_save
         _event(tenant, operator, "status_" + status, {"status": status}, ip)
         with tenant_context(tenant):
             audit_record(

@@ -36,3 +36,25 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+
+def count_hit(name: str, ttl: int) -> int:
+    """Add one to a counter that expires ``ttl`` seconds after it was made, and return
+    it: one round trip on Redis (INCR and EXPIRE NX in a pipeline), add-then-incr on
+    the other backends."""
+    from django.core.cache import caches
+
+    cache = caches["default"]  # the backend itself, not the module-level proxy
+    if isinstance(cache, RedisCache):
+        key = cache.make_and_validate_key(name)
+        pipe = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, ttl, nx=True)
+        count, _expiry_set = pipe.execute()
+        return int(count)
+    cache.add(name, 0, ttl)
+    try:
+        return cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, ttl)
+        return 1
