@@ -165,3 +165,27 @@ def test_an_operator_can_drain_by_hand(client, tenant_a, platform):
     assert _statuses(tenant_a) == {"by-hand": DeliveryStatus.CREATED}
     with pytest.raises(CommandError):
         call_command("drain_intake", tenant="nobody")
+
+
+def test_one_person_twice_in_a_batch_becomes_one_customer_and_one_duplicate(
+    client, tenant_a, platform
+):
+    """The drain works in batches; the second lead of a person waits for the next
+    batch and finds the first as a customer, as one by one."""
+    integration, secret = platform
+    for key, name in (("first", "钱七"), ("other", "孙八"), ("again", "钱七")):
+        phone = "13900001111" if name == "钱七" else "13900002222"
+        post_lead(client, integration, secret, lead(name=name, phone=phone), key=key)
+    assert drain(tenant_a) == 3
+    assert _statuses(tenant_a) == {
+        "first": "created",
+        "other": "created",
+        "again": "duplicate",
+    }
+    with tenant_context(tenant_a):
+        first = Delivery.objects.get(idempotency_key="first")
+        again = Delivery.objects.get(idempotency_key="again")
+        assert again.duplicate_of_id == first.customer_id
+        assert Customer.objects.filter(name="钱七").count() == 1
+        assert first.customer.consents.count() == 2  # evidence of both arrivals
+        assert first.customer.followups.filter(is_system=True).count() == 1

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lenddesk.acquisition.drain import BATCH, drain_batch
 from lenddesk.acquisition.intake import (
     MappedLead,
     catalogue,
@@ -742,19 +743,29 @@ def _process(delivery: Delivery, body: bytes, *, actor=None) -> None:
     delivery.save(update_fields=[*_OUTCOME_FIELDS, "replay_count"])
 
 
-def _create_lead(delivery, integration: Integration, lead: MappedLead, actor) -> None:
+def lead_values(delivery: Delivery, lead: MappedLead) -> dict:
+    """A mapped lead as ``customer_prepare``/``customer_create`` take it: the
+    integration's campaign unless the lead names one, its channel always."""
+    integration = delivery.integration
     data = dict(lead.data)
     data.setdefault("campaign", integration.campaign)
     data["channel"] = integration.channel.name
-    values = {
-        "actor": actor,
+    return {
         "data": data,
         "phone": lead.phone,
         "id_number": lead.id_number,
-        "to_pool": True,
-        "source": _("traffic platform %s") % integration.name,
         "custom_fields": lead.custom_fields or None,
     }
+
+
+def _create_lead(delivery, integration: Integration, lead: MappedLead, actor) -> None:
+    values = {
+        **lead_values(delivery, lead),
+        "actor": actor,
+        "to_pool": True,
+        "source": _("traffic platform %s") % integration.name,
+    }
+    data = values["data"]
     policy = integration.duplicate_policy or pool_rules().duplicate_policy
     if policy == DuplicatePolicy.REJECT:
         # A platform cannot be told "no": the lead is linked to the existing customer
@@ -905,6 +916,34 @@ def _waited(tenant: Tenant, older_than: dt.timedelta) -> bool:
 
 
 def _drain(tenant: Tenant, limit: int | None) -> int:
+    """Set-based batches (``acquisition.drain``), each in one transaction whose audit
+    entries are chained at its commit. A batch that fails is rolled back and its
+    deliveries processed one by one, where a failing one is finally marked rejected.
+    With a ``limit``, one by one throughout (exactly that many)."""
+    if limit is not None:
+        return _drain_singly(tenant, limit)
+    done = 0
+    while True:
+        try:
+            with tenant_context(tenant), audit_staging(tenant.pk):
+                batch = drain_batch()
+        except Exception:
+            logger.exception(
+                "A batch of intake deliveries of firm %s failed; processing them "
+                "one by one.",
+                tenant.pk,
+            )
+            singly = _drain_singly(tenant, BATCH)
+            if not singly:
+                return done
+            done += singly
+            continue
+        if not batch.locked:
+            return done
+        done += batch.processed
+
+
+def _drain_singly(tenant: Tenant, limit: int | None) -> int:
     """Batches of ids in pk order; each delivery then in its own transaction, so the
     firm's audit-chain lock is held for one commit, never across a batch. A row
     locked by someone else (another worker, a staff replay) is passed over at first

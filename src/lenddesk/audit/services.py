@@ -110,9 +110,59 @@ def audit_record(
 ) -> None:
     """Append one entry to the current tenant's chain, inside the caller's transaction
     (during a PostgreSQL web request: staged, and chained when the request commits)."""
+    audit_records(
+        [
+            dict(
+                actor=actor,
+                action=action,
+                target=target,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr,
+                changes=changes,
+                purpose=purpose,
+                result=result,
+                reason=reason,
+            )
+        ]
+    )
+
+
+def audit_records(entries: list[dict[str, Any]]) -> None:
+    """Several entries at once (each with ``audit_record``'s arguments), in order:
+    one insert where ``audit_record`` would make one per entry."""
+    if not entries:
+        return
     tenant = require_current_tenant()
     facts = current_facts()
-    content = {
+    now = timezone.now()
+    contents = [_content(facts, **entry) for entry in entries]
+    staging = _staging.get()
+    if staging is not None and staging.tenant_id == tenant.pk:
+        staged = AuditStaged.objects.bulk_create(
+            [AuditStaged(payload=content, created_at=now) for content in contents]
+        )
+        staging.staged_ids.extend(row.pk for row in staged)
+        return
+    with transaction.atomic():
+        _append(tenant.pk, [(content, now) for content in contents])
+
+
+def _content(
+    facts,
+    *,
+    actor=None,
+    action: str,
+    target: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    purpose: str = "",
+    result: str = "ok",
+    reason: str = "",
+) -> dict[str, Any]:
+    return {
         "actor_id": actor.pk if getattr(actor, "pk", None) else None,
         "actor_name": str(actor)[:80] if actor is not None else "",
         "action": str(action),
@@ -130,14 +180,6 @@ def audit_record(
         "client": facts.client,
         "request_id": facts.request_id,
     }
-    now = timezone.now()
-    staging = _staging.get()
-    if staging is not None and staging.tenant_id == tenant.pk:
-        staged = AuditStaged.objects.create(payload=content, created_at=now)
-        staging.staged_ids.append(staged.pk)
-        return
-    with transaction.atomic():
-        _append(tenant.pk, [(content, now)])
 
 
 def _append(tenant_id: int, entries: list[tuple[dict[str, Any], Any]]) -> None:

@@ -17,10 +17,20 @@ from lenddesk.customers.models import (
 )
 
 
-def matching_rule(customer: Customer) -> AllocationRule | None:
-    for rule in AllocationRule.objects.filter(is_active=True).order_by(
-        "priority", "pk"
-    ):
+def active_rules() -> list[AllocationRule]:
+    return list(
+        AllocationRule.objects.filter(is_active=True)
+        .select_related("department")
+        .order_by("priority", "pk")
+    )
+
+
+def matching_rule(
+    customer: Customer, rules: list[AllocationRule] | None = None
+) -> AllocationRule | None:
+    """The first active rule whose channel and city fit (``rules``: ``active_rules()``
+    read once for many customers)."""
+    for rule in active_rules() if rules is None else rules:
         if rule.channel and rule.channel != customer.channel:
             continue
         if rule.city and rule.city != customer.city:

@@ -168,15 +168,14 @@ def customer_create(
     """Create a customer, or apply the firm's duplicate policy when the phone or ID
     number already exists: reject (error naming whose it is, within scope), merge (a
     "came in again via X" follow-up on the existing one) or flag (keep both)."""
-    values = _clean_values(data)
-    if not values.get("name"):
-        raise ValidationError({"name": _("Enter the customer's name.")})
-    customer = Customer(**values, created_by=actor, sharer=sharer)
-    if custom_fields is not None:
-        customer.custom_fields = clean_custom_fields(custom_fields)
-    _apply_personal(customer, phone=phone or None, id_number=id_number or None)
-    if not customer.phone_index and not customer.id_number_index:
-        raise ValidationError({"phone": _("Enter a mobile phone or an ID number.")})
+    customer = customer_prepare(
+        actor=actor,
+        data=data,
+        phone=phone,
+        id_number=id_number,
+        custom_fields=custom_fields,
+        sharer=sharer,
+    )
     rules = pool_rules()
     policy = policy or rules.duplicate_policy
     existing = find_duplicate(customer)
@@ -189,12 +188,9 @@ def customer_create(
                 },
                 code=CustomerError.DUPLICATE,
             )
-        _merge_arrival(
-            existing, actor, source or values.get("channel") or _("manual entry")
-        )
+        merge_arrival(existing, actor, source or customer.channel or _("manual entry"))
         return CreateResult(customer=existing, created=False, duplicate_of=existing)
     customer.duplicate_of = existing
-    customer.name_pinyin, customer.name_initials = name_keys(customer.name)
     customer.stage = FunnelStage.objects.filter(key="new").first()
     if owner is not None and not to_pool:
         _ensure_cap(owner, rules)
@@ -223,7 +219,34 @@ def customer_create(
     return CreateResult(customer=customer, created=True, duplicate_of=existing)
 
 
-def _merge_arrival(existing: Customer, actor, source: str) -> None:
+def customer_prepare(
+    *,
+    actor: User | None,
+    data: dict,
+    phone: str = "",
+    id_number: str = "",
+    custom_fields: dict | None = None,
+    sharer: User | None = None,
+) -> Customer:
+    """A new, unsaved customer from entered values: validated, phone and ID number
+    encrypted and blind-indexed, pinyin keys made. ``customer_create`` and the bulk
+    paths (the intake drain) start here."""
+    values = _clean_values(data)
+    if not values.get("name"):
+        raise ValidationError({"name": _("Enter the customer's name.")})
+    customer = Customer(**values, created_by=actor, sharer=sharer)
+    if custom_fields is not None:
+        customer.custom_fields = clean_custom_fields(custom_fields)
+    _apply_personal(customer, phone=phone or None, id_number=id_number or None)
+    if not customer.phone_index and not customer.id_number_index:
+        raise ValidationError({"phone": _("Enter a mobile phone or an ID number.")})
+    customer.name_pinyin, customer.name_initials = name_keys(customer.name)
+    return customer
+
+
+def merge_arrival(existing: Customer, actor, source: str) -> None:
+    """A known person came in again: a system follow-up, a timeline line, an audit
+    entry on the existing customer."""
     FollowUp.objects.create(
         customer=existing,
         author=actor,
