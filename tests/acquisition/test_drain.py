@@ -76,14 +76,19 @@ def test_the_commit_schedules_one_drain_per_burst(
     deliver, tenant_a, platform, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(tasks.process_queued, "delay", sent.append)
+    monkeypatch.setattr(
+        tasks.process_queued,
+        "apply_async",
+        lambda args, countdown: sent.append((*args, countdown)),
+    )
     integration, secret = platform
     assert deliver(integration, secret, lead()).status_code == 202
     assert deliver(integration, secret, lead()).status_code == 202
-    assert sent == [tenant_a.pk]  # the second found the first's flag
+    # The second found the first's flag; the drain waits a second to gather a batch.
+    assert sent == [(tenant_a.pk, tasks.GATHER_SECONDS)]
     assert tasks.process_queued(tenant_a.pk) == 2  # clears the flag, then drains
     assert deliver(integration, secret, lead()).status_code == 202
-    assert sent == [tenant_a.pk, tenant_a.pk]
+    assert [tenant for tenant, _wait in sent] == [tenant_a.pk, tenant_a.pk]
 
 
 def test_an_unreachable_broker_still_stores_and_answers(
@@ -92,7 +97,7 @@ def test_an_unreachable_broker_still_stores_and_answers(
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379.")
 
-    monkeypatch.setattr(tasks.process_queued, "delay", refuse)
+    monkeypatch.setattr(tasks.process_queued, "apply_async", refuse)
     integration, secret = platform
     with caplog.at_level(logging.WARNING, logger="lenddesk.acquisition.tasks"):
         response = deliver(integration, secret, lead(), key="offline")

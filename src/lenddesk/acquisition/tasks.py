@@ -11,6 +11,9 @@ from lenddesk.tenancy.models import Tenant
 logger = logging.getLogger(__name__)
 
 DRAIN_FLAG_SECONDS = 30
+# The drain starts this long after the first delivery of a burst, so a busy minute is
+# turned into leads in batches of dozens, not one task per lead.
+GATHER_SECONDS = 1
 STALE_AFTER = dt.timedelta(seconds=30)
 
 
@@ -20,13 +23,14 @@ def _drain_flag(tenant_id: int) -> str:
 
 def schedule_drain(tenant_id: int) -> None:
     """Ask the worker for one drain of the firm's queue per burst of deliveries: the
-    first delivery sets the flag, the task clears it as it starts, so a delivery
-    committed after that start asks again. Never raises: the delivery is stored, and
-    the minute job picks it up when the broker was unreachable."""
+    first delivery sets the flag and the drain starts a second later; the task clears
+    the flag as it starts, so a delivery committed after that start asks again.
+    Never raises: the delivery is stored, and the minute job picks it up when the
+    broker was unreachable."""
     flag = _drain_flag(tenant_id)
     try:
         if cache.add(flag, 1, timeout=DRAIN_FLAG_SECONDS):
-            process_queued.delay(tenant_id)
+            process_queued.apply_async((tenant_id,), countdown=GATHER_SECONDS)
     except Exception:
         logger.warning(
             "Intake drain of firm %s not scheduled (broker or cache unreachable); "
