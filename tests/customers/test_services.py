@@ -272,3 +272,33 @@ def test_merge_keeps_both_histories(tenant_a, admin_a, team):
         assert (
             AuditEvent.objects.filter(action=AuditAction.CUSTOMER_MERGED).count() == 1
         )
+
+
+def test_a_team_leads_pages_merge_each_persons_newest_and_match_the_scope(
+    tenant_a, admin_a, team
+):
+    """The first pages of a team (merged per person on PostgreSQL) are exactly the
+    team's customers newest first: nobody else's, no pool customers, no repeats."""
+    mine = []
+    for i in range(40):
+        person = (team["s1"], team["s2"], team["lead1"], team["s3"])[i % 4]
+        customer = add_customer(tenant_a, admin_a, owner=person, name="客%d" % i)
+        if person is not team["s3"]:  # s3 is in another department
+            mine.append(customer.pk)
+        add_customer(tenant_a, admin_a, name="公海%d" % i)  # pool, newer
+    with tenant_context(tenant_a):
+        expected = list(
+            Customer.objects.visible_to(team["lead1"])
+            .filter(owner__isnull=False)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+        )
+        seen, cursor = [], None
+        while True:
+            rows, cursor = customer_list(
+                actor=team["lead1"], filters=CustomerFilters(), before=cursor
+            )
+            seen += [c.pk for c in rows]
+            if cursor is None:
+                break
+    assert seen == expected == sorted(mine, reverse=True)

@@ -289,6 +289,14 @@ class Customer(EncryptedFieldsMixin, TenantModel):
                 fields=["tenant", "owner", "-id"], name="cust_tenant_owner_id"
             ),
             models.Index(fields=["tenant", "-id"], name="cust_tenant_id"),
+            # Newest owned customers first (every list but the pool's): the primary
+            # key walk skipped every pool customer above them — 100,000 after a big
+            # pool import, 21 ms for a manager's first page instead of 0.1 ms.
+            models.Index(
+                fields=["tenant", "-id"],
+                name="cust_tenant_owned_id",
+                condition=models.Q(owner__isnull=False),
+            ),
             models.Index(fields=["tenant", "phone_index"], name="cust_tenant_phone"),
             models.Index(
                 fields=["tenant", "phone_last4_index"], name="cust_tenant_last4"

