@@ -108,9 +108,14 @@ class HttpClient:
 
     def request(self, method: str, path: str, data=None) -> Response:
         body = None if data is None else json.dumps(data).encode()
-        headers = dict(self.headers)
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+        extra = {} if body is None else {"Content-Type": "application/json"}
+        return self.send(method, path, body, extra)
+
+    def send(
+        self, method: str, path: str, body: bytes | None, extra: dict[str, str]
+    ) -> Response:
+        """A raw body (signed requests sign these very bytes) with extra headers."""
+        headers = {**self.headers, **extra}
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(

@@ -8,7 +8,6 @@ on (it always is: every created customer is an audit row)."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import statistics
 import threading
@@ -16,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.middleware import HEADER
+from bench.context import HttpClient
 from bench.registry import Result, percentile, workload
 from bench.server import Worker
 
@@ -25,39 +24,6 @@ TARGET_LEADS_PER_S = 300
 TARGET_P99_MS = 250
 DRAIN_TIMEOUT_S = 300
 ACCEPTED = (200, 201, 202)
-
-
-class SignedClient:
-    """One keep-alive connection posting raw signed bodies."""
-
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
-        self.conn: http.client.HTTPConnection | None = None
-
-    def post(self, path: str, body: bytes, headers: dict[str, str], method="POST"):
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(
-                    self.host, self.port, timeout=120
-                )
-            started = time.perf_counter()
-            try:
-                self.conn.request(method, path, body=body or None, headers=headers)
-                reply = self.conn.getresponse()
-                content = reply.read()
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-                continue
-            ms = (time.perf_counter() - started) * 1000
-            server = reply.getheader(HEADER)
-            if reply.getheader("Connection", "").lower() == "close":
-                self.conn.close()
-                self.conn = None
-            return reply.status, content, ms, float(server) if server else None
-        raise RuntimeError("not reached")
 
 
 def _leads_per_connection(ctx) -> int:
@@ -126,9 +92,11 @@ def _intake(ctx, worker: Worker):
             ).encode()
             plan.append(("bench-%d-%d" % (stamp, seq), body))
         plans.append(plan)
-    clients = [SignedClient(ctx.server.host, ctx.server.port) for _ in plans]
+    clients = [HttpClient(ctx.server.host, ctx.server.port, {}) for _ in plans]
     for client in clients:  # warm each connection and worker (404: unknown key)
-        client.post("/api/v1/intake/%s.warmup0000/" % ctx.tenant.slug, b"{}", {})
+        client.send(
+            "POST", "/api/v1/intake/%s.warmup0000/" % ctx.tenant.slug, b"{}", {}
+        )
 
     outcomes: list[tuple[str, int, float, float | None, bool, str]] = []
     lock = threading.Lock()
@@ -138,7 +106,8 @@ def _intake(ctx, worker: Worker):
         for key, body in plans[index]:
             for attempt in (1, 2):  # every lead is delivered twice
                 ts = str(int(time.time()))
-                status, content, ms, server = client.post(
+                reply = client.send(
+                    "POST",
                     path,
                     body,
                     {
@@ -150,7 +119,14 @@ def _intake(ctx, worker: Worker):
                 )
                 with lock:
                     outcomes.append(
-                        (key, status, ms, server, attempt == 2, _lead_of(content))
+                        (
+                            key,
+                            reply.status,
+                            reply.ms,
+                            reply.server_ms,
+                            attempt == 2,
+                            _lead_of(reply.body),
+                        )
                     )
 
     ceiling = _minimal_view_ceiling(clients, per_connection * 2)
@@ -301,7 +277,7 @@ def _minimal_view_ceiling(clients, per_client: int) -> float:
 
     def hit(client):
         for _ in range(per_client):
-            client.post("/__bench/minimal", b"", {}, method="GET")
+            client.send("GET", "/__bench/minimal", None, {})
 
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(len(clients)) as pool:

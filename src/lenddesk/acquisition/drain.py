@@ -1,13 +1,12 @@
-"""The worker's bulk path from queued intake deliveries to leads.
+"""From stored intake deliveries to leads, set-based: the worker's batches and, as a
+batch of one, a staff replay or the one-by-one fallback.
 
-One transaction takes up to a batch of queued deliveries (skipping rows another worker
-holds) and does, set-based, what ``services._process`` does for one: screen the body
-again with the integration's current mapping, find existing customers by the blind
-indexes in one query, insert the new customers, their timeline lines, audit entries,
-attribution and consent evidence in bulk, link known people as duplicates, assign by
-the integration's rule, and record every outcome. A delivery whose person already came
-up earlier in the same batch is left queued for the next batch, where it finds the
-first as a customer, exactly as it would one at a time.
+``make_leads`` screens each body again with the integration's current mapping, finds
+existing customers by the blind indexes in one query, inserts the new customers, their
+timeline lines, audit entries, attribution and consent evidence in bulk, links known
+people as duplicates, assigns by the integration's rule, and records every outcome. A
+delivery whose person already came up earlier in the same batch is left queued for the
+next batch, where it finds the first as a customer, exactly as one at a time.
 
 Anything unexpected rolls the whole batch back; the caller then processes its
 deliveries one by one (``services._drain_one``), where a failing delivery is retried
@@ -16,6 +15,7 @@ and finally marked rejected.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lenddesk.acquisition.intake import MappedLead
+from lenddesk.acquisition.intake import MappedLead, catalogue, map_payload
 from lenddesk.acquisition.models import (
     AssignMode,
     Attribution,
@@ -36,7 +36,7 @@ from lenddesk.acquisition.models import (
     PrivacyNotice,
 )
 from lenddesk.audit.models import AuditAction
-from lenddesk.audit.services import audit_records
+from lenddesk.audit.services import audit_record, audit_records
 from lenddesk.customers.allocation import active_rules, allocate, matching_rule
 from lenddesk.customers.imports import _bulk_insert
 from lenddesk.customers.models import (
@@ -55,6 +55,14 @@ from lenddesk.customers.services import (
 from lenddesk.web.api import validation_fields
 
 BATCH = 100
+OUTCOME_FIELDS = (
+    "status",
+    "http_status",
+    "errors",
+    "customer",
+    "duplicate_of",
+    "processed_at",
+)
 
 
 @dataclass
@@ -85,56 +93,44 @@ def drain_batch() -> BatchResult:
     )
     if not deliveries:
         return BatchResult(0, 0)
-    leads, settled = _screen_all(deliveries)
+    return BatchResult(len(make_leads(deliveries)), len(deliveries))
+
+
+def make_leads(deliveries: list[Delivery], *, actor=None) -> list[Delivery]:
+    """Give each delivery its outcome, in the caller's transaction; the deliveries
+    settled (all but a person's second lead in one batch)."""
+    leads, settled = _screen_all(deliveries, actor)
     _lock_people(leads)
     _find_existing(leads)
-    created = _create(leads)
-    _merge(leads)
+    created = _create(leads, actor)
+    _merge(leads, actor)
     _consent(leads)
-    _assign(created)
+    _assign(created, actor)
     done = [*settled, *(item.delivery for item in leads)]
     now = timezone.now()
     for delivery in done:
         delivery.processed_at = now
-    Delivery.objects.bulk_update(
-        done,
-        [
-            "status",
-            "http_status",
-            "errors",
-            "customer",
-            "duplicate_of",
-            "processed_at",
-        ],
-    )
-    return BatchResult(len(done), len(deliveries))
+    Delivery.objects.bulk_update(done, [*OUTCOME_FIELDS, "replay_count"])
+    return done
 
 
-def _screen_all(deliveries):
-    from lenddesk.acquisition.services import (
-        _apply_screening,
-        _audit_quarantine,
-        _reject,
-        _screen,
-        lead_values,
-    )
-
+def _screen_all(deliveries, actor):
     leads: list[_Lead] = []
     settled: list[Delivery] = []
     seen: set[str] = set()
     for delivery in deliveries:
         body = delivery.get_secret("payload").encode("utf-8")
-        lead, errors = _screen(delivery.integration, body)
-        _apply_screening(delivery, lead, errors)
+        lead, errors = screen(delivery.integration, body)
+        apply_screening(delivery, lead, errors)
         if delivery.status == DeliveryStatus.QUARANTINED:
-            _audit_quarantine(delivery, actor=None)
+            audit_quarantine(delivery, actor)
         if delivery.status != DeliveryStatus.QUEUED:
             settled.append(delivery)
             continue
         try:
-            customer = customer_prepare(actor=None, **lead_values(delivery, lead))
+            customer = customer_prepare(actor=actor, **lead_values(delivery, lead))
         except ValidationError as exc:
-            _reject(delivery, lead.platform_errors(validation_fields(exc)))
+            reject(delivery, lead.platform_errors(validation_fields(exc)))
             settled.append(delivery)
             continue
         keys = {k for k in (customer.phone_index, customer.id_number_index) if k}
@@ -146,8 +142,10 @@ def _screen_all(deliveries):
 
 
 def _lock_people(leads: list[_Lead]) -> None:
-    """The per-person advisory locks of ``services._lock_person``, all in one
-    statement, in key order (two batches never wait for each other in a circle)."""
+    """Serialise concurrent leads of one person (by phone and ID number) until the
+    transaction ends, so the second finds the first as a duplicate instead of making a
+    twin: all the advisory locks in one statement, in key order (two batches never
+    wait for each other in a circle)."""
     if connection.vendor != "postgresql" or not leads:
         return
     keys = sorted(
@@ -192,12 +190,13 @@ def _find_existing(leads: list[_Lead]) -> None:
 
 
 def _policy(item: _Lead, firm_policy: str) -> str:
+    """The integration's duplicate policy, else the firm's."""
     policy = item.delivery.integration.duplicate_policy or firm_policy
     # A platform cannot be told "no": the lead is linked to the existing customer.
     return DuplicatePolicy.MERGE if policy == DuplicatePolicy.REJECT else policy
 
 
-def _create(leads: list[_Lead]) -> list[_Lead]:
+def _create(leads: list[_Lead], actor) -> list[_Lead]:
     firm_policy = pool_rules().duplicate_policy
     fresh = [
         item
@@ -222,6 +221,7 @@ def _create(leads: list[_Lead]) -> list[_Lead]:
         [
             TimelineEvent(
                 customer_id=item.customer.pk,
+                actor=actor,
                 kind="created",
                 summary=(_("Created (%s)") % _source(item))[:300],
             )
@@ -231,6 +231,7 @@ def _create(leads: list[_Lead]) -> list[_Lead]:
     audit_records(
         [
             {
+                "actor": actor,
                 "action": AuditAction.CUSTOMER_CREATED,
                 "target": item.customer,
                 "changes": {
@@ -265,7 +266,7 @@ def _create(leads: list[_Lead]) -> list[_Lead]:
     return fresh
 
 
-def _merge(leads: list[_Lead]) -> None:
+def _merge(leads: list[_Lead], actor) -> None:
     """Leads of people who are customers already (policy merge): linked, with a
     "came in again" follow-up on the existing customer."""
     linked = [i for i in leads if i.delivery.status == DeliveryStatus.QUEUED]
@@ -274,7 +275,7 @@ def _merge(leads: list[_Lead]) -> None:
     existing = Customer.objects.in_bulk([i.existing_id for i in linked])
     for item in linked:
         item.customer = existing[item.existing_id]
-        merge_arrival(item.customer, None, _source(item))
+        merge_arrival(item.customer, actor, _source(item))
         delivery = item.delivery
         delivery.duplicate_of_id = item.existing_id
         delivery.status, delivery.http_status = DeliveryStatus.DUPLICATE, 200
@@ -312,9 +313,9 @@ def _consent(leads: list[_Lead]) -> None:
     )
 
 
-def _assign(created: list[_Lead]) -> None:
-    """As ``services._assign_lead``: the integration's rule, or the firm's rules by
-    channel and city (read once); nobody available leaves the lead in the pool."""
+def _assign(created: list[_Lead], actor) -> None:
+    """The integration's rule, or the firm's rules by channel and city (read once);
+    nobody available leaves the lead in the public pool."""
     wanted = [
         i for i in created if i.delivery.integration.assign_mode != AssignMode.POOL
     ]
@@ -331,10 +332,73 @@ def _assign(created: list[_Lead]) -> None:
             continue
         try:
             with transaction.atomic():
-                allocate(customer=item.customer, rule=rule)
+                allocate(customer=item.customer, rule=rule, actor=actor)
         except ValidationError:
             pass  # nobody can take it now (caps): it waits in the public pool
 
 
 def _source(item: _Lead) -> str:
     return _("traffic platform %s") % item.delivery.integration.name
+
+
+def screen(integration, body: bytes) -> tuple[MappedLead | None, dict]:
+    """Parse and map a body without writing: the lead, or errors named by the
+    platform's own field names."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        payload = None
+    if not isinstance(payload, dict):
+        return None, {"body": [_("Send a JSON object.")]}
+    mapping = integration.field_mapping or {}
+    needs_custom = any(str(t).startswith("custom_") for t in mapping.values())
+    lead = map_payload(payload, mapping, catalogue(custom=needs_custom))
+    if lead.errors:
+        return None, lead.errors
+    return lead, {}
+
+
+def apply_screening(delivery: Delivery, lead: MappedLead | None, errors: dict):
+    delivery.customer = delivery.duplicate_of = None
+    delivery.errors = {}
+    delivery.processed_at = timezone.now()
+    if errors:
+        reject(delivery, errors)
+    elif not lead.has_consent:
+        delivery.status, delivery.http_status = DeliveryStatus.QUARANTINED, 202
+    else:
+        delivery.status, delivery.http_status = DeliveryStatus.QUEUED, 202
+        delivery.processed_at = None
+
+
+def reject(delivery: Delivery, errors: dict) -> None:
+    delivery.status, delivery.http_status, delivery.errors = (
+        DeliveryStatus.REJECTED,
+        400,
+        errors,
+    )
+
+
+def audit_quarantine(delivery: Delivery, actor) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.INTAKE_QUARANTINED,
+        target=delivery,
+        object_repr=delivery.integration.name,
+        changes={"integration": delivery.integration_id, "lead": delivery.reference},
+    )
+
+
+def lead_values(delivery: Delivery, lead: MappedLead) -> dict:
+    """A mapped lead as ``customer_prepare`` takes it: the integration's campaign
+    unless the lead names one, its channel always."""
+    integration = delivery.integration
+    data = dict(lead.data)
+    data.setdefault("campaign", integration.campaign)
+    data["channel"] = integration.channel.name
+    return {
+        "data": data,
+        "phone": lead.phone,
+        "id_number": lead.id_number,
+        "custom_fields": lead.custom_fields or None,
+    }

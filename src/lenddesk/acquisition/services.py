@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -18,11 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lenddesk.acquisition.drain import BATCH, drain_batch
+from lenddesk.acquisition.drain import (
+    BATCH,
+    OUTCOME_FIELDS,
+    apply_screening,
+    audit_quarantine,
+    drain_batch,
+    make_leads,
+    screen,
+)
 from lenddesk.acquisition.intake import (
     MappedLead,
-    catalogue,
-    map_payload,
     new_key,
     new_secret,
     validate_mapping,
@@ -43,17 +48,10 @@ from lenddesk.acquisition.models import (
 )
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, diff, staged_audit
-from lenddesk.customers.allocation import allocate
-from lenddesk.customers.models import Customer, DuplicatePolicy
-from lenddesk.customers.services import customer_create, pool_rules
-from lenddesk.security.crypto import (
-    blind_index,
-    normalize_phone,
-    validate_national_id,
-)
+from lenddesk.customers.models import DuplicatePolicy
 from lenddesk.tenancy.context import require_current_tenant, tenant_context
 from lenddesk.tenancy.models import Tenant, TenantStatus
-from lenddesk.web.api import summarise, validation_fields
+from lenddesk.web.api import summarise
 
 logger = logging.getLogger(__name__)
 
@@ -492,7 +490,6 @@ def integration_rotate_secret(*, actor, integration: Integration) -> Integration
 
 # --- intake deliveries ----------------------------------------------------------------
 
-DRAIN_BATCH = 100
 DRAIN_ATTEMPTS = 2
 _IDEMPOTENCY_UNIQUE = "acquisition_delivery_idempotency_unique"
 
@@ -553,7 +550,7 @@ def intake_receive(
     ``(integration, idempotency_key)`` makes a concurrent retry's insert wait for this
     transaction and then come back empty, so it answers with the stored outcome."""
     text = body.decode("utf-8", errors="replace")
-    lead, errors = _screen(integration, body)
+    lead, errors = screen(integration, body)
     delivery = Delivery(
         integration=integration,
         idempotency_key=idempotency_key,
@@ -561,7 +558,7 @@ def intake_receive(
         remote_ip=remote_ip or None,
     )
     delivery.set_secret("payload", text)
-    _apply_screening(delivery, lead, errors)
+    apply_screening(delivery, lead, errors)
     if not _insert_new(delivery):
         return _answer_again(delivery, text, lead, errors)
     _after_store(delivery)
@@ -595,12 +592,12 @@ def _answer_again(new: Delivery, text: str, lead: MappedLead | None, errors: dic
         )
     delivery.body_sha256 = new.body_sha256
     delivery.set_secret("payload", text)
-    _apply_screening(delivery, lead, errors)
+    apply_screening(delivery, lead, errors)
     delivery.save(
         update_fields=[
             "body_sha256",
             *Delivery.secret_columns("payload"),
-            *_OUTCOME_FIELDS,
+            *OUTCOME_FIELDS,
         ]
     )
     _after_store(delivery)
@@ -617,49 +614,9 @@ def _stored(new: Delivery, *, lock: bool) -> Delivery:
     return delivery
 
 
-_OUTCOME_FIELDS = (
-    "status",
-    "http_status",
-    "errors",
-    "customer",
-    "duplicate_of",
-    "processed_at",
-)
-
-
-def _screen(integration: Integration, body: bytes) -> tuple[MappedLead | None, dict]:
-    """Parse and map a body without writing: the lead, or errors named by the
-    platform's own field names."""
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        payload = None
-    if not isinstance(payload, dict):
-        return None, {"body": [_("Send a JSON object.")]}
-    mapping = integration.field_mapping or {}
-    needs_custom = any(str(t).startswith("custom_") for t in mapping.values())
-    lead = map_payload(payload, mapping, catalogue(custom=needs_custom))
-    if lead.errors:
-        return None, lead.errors
-    return lead, {}
-
-
-def _apply_screening(delivery: Delivery, lead: MappedLead | None, errors: dict):
-    delivery.customer = delivery.duplicate_of = None
-    delivery.errors = {}
-    delivery.processed_at = timezone.now()
-    if errors:
-        _reject(delivery, errors)
-    elif not lead.has_consent:
-        delivery.status, delivery.http_status = DeliveryStatus.QUARANTINED, 202
-    else:
-        delivery.status, delivery.http_status = DeliveryStatus.QUEUED, 202
-        delivery.processed_at = None
-
-
 def _after_store(delivery: Delivery) -> None:
     if delivery.status == DeliveryStatus.QUARANTINED:
-        _audit_quarantine(delivery, actor=None)
+        audit_quarantine(delivery, actor=None)
     elif delivery.status == DeliveryStatus.QUEUED:
         tenant_id = delivery.tenant_id
         transaction.on_commit(lambda: _schedule_drain(tenant_id))
@@ -713,141 +670,9 @@ def _insert_sql(columns: tuple[str, ...], returning: bool) -> str:
     return sql + (" RETURNING %s" % quote(meta.pk.column) if returning else "")
 
 
-def _reject(delivery: Delivery, errors: dict) -> None:
-    delivery.status, delivery.http_status, delivery.errors = (
-        DeliveryStatus.REJECTED,
-        400,
-        errors,
-    )
-
-
-def _audit_quarantine(delivery: Delivery, actor) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTAKE_QUARANTINED,
-        target=delivery,
-        object_repr=delivery.integration.name,
-        changes={"integration": delivery.integration_id, "lead": delivery.reference},
-    )
-
-
-def _process(delivery: Delivery, body: bytes, *, actor=None) -> None:
+def _process(delivery: Delivery, *, actor=None) -> None:
     """Turn a stored delivery into a lead (the worker) or try it again (a replay)."""
-    lead, errors = _screen(delivery.integration, body)
-    _apply_screening(delivery, lead, errors)
-    if delivery.status == DeliveryStatus.QUARANTINED:
-        _audit_quarantine(delivery, actor)
-    elif delivery.status == DeliveryStatus.QUEUED:
-        _create_lead(delivery, delivery.integration, lead, actor)
-    delivery.processed_at = timezone.now()
-    delivery.save(update_fields=[*_OUTCOME_FIELDS, "replay_count"])
-
-
-def lead_values(delivery: Delivery, lead: MappedLead) -> dict:
-    """A mapped lead as ``customer_prepare``/``customer_create`` take it: the
-    integration's campaign unless the lead names one, its channel always."""
-    integration = delivery.integration
-    data = dict(lead.data)
-    data.setdefault("campaign", integration.campaign)
-    data["channel"] = integration.channel.name
-    return {
-        "data": data,
-        "phone": lead.phone,
-        "id_number": lead.id_number,
-        "custom_fields": lead.custom_fields or None,
-    }
-
-
-def _create_lead(delivery, integration: Integration, lead: MappedLead, actor) -> None:
-    values = {
-        **lead_values(delivery, lead),
-        "actor": actor,
-        "to_pool": True,
-        "source": _("traffic platform %s") % integration.name,
-    }
-    data = values["data"]
-    policy = integration.duplicate_policy or pool_rules().duplicate_policy
-    if policy == DuplicatePolicy.REJECT:
-        # A platform cannot be told "no": the lead is linked to the existing customer
-        # (with a "came in again" follow-up) instead of being refused.
-        policy = DuplicatePolicy.MERGE
-    _lock_person(lead)
-    try:  # customer_create runs in its own savepoint
-        result = customer_create(**values, policy=policy)
-    except ValidationError as exc:
-        _reject(delivery, lead.platform_errors(validation_fields(exc)))
-        return
-    customer = result.customer
-    delivery.duplicate_of = result.duplicate_of
-    if result.created:
-        delivery.customer = customer
-        delivery.status, delivery.http_status = DeliveryStatus.CREATED, 201
-        attribution_record(
-            customer=customer,
-            source_kind=ChannelKind.TRAFFIC,
-            channel=integration.channel,
-            ad_account=integration.ad_account,
-            campaign=data.get("campaign") or "",
-            source_ref="integration:%s" % integration.pk,
-        )
-        _assign_lead(customer, integration, actor)
-    else:
-        delivery.status, delivery.http_status = DeliveryStatus.DUPLICATE, 200
-    consent_record(
-        customer=customer,
-        notice_version=lead.consent["consent_version"],
-        source=ConsentSource.INTAKE,
-        source_ref=("integration:%s:%s" % (integration.pk, delivery.idempotency_key))[
-            :80
-        ],
-        evidence={
-            "agreed_at": lead.consent["at"].isoformat(),
-            "reference": lead.consent.get("consent_ref", ""),
-            "integration": integration.name,
-            "lead": delivery.reference,
-        },
-        ip_address=lead.consent.get("ip"),
-    )
-
-
-def _lock_person(lead) -> None:
-    """On PostgreSQL, serialise concurrent leads for one phone/ID number (different
-    deliveries of one person racing each other) until this transaction ends, so the
-    second one finds the first as a duplicate instead of creating a twin."""
-    if connection.vendor != "postgresql":
-        return
-    keys = set()
-    for name, raw, normalise in (
-        ("phone", lead.phone, normalize_phone),
-        ("id_number", lead.id_number, validate_national_id),
-    ):
-        if not raw:
-            continue
-        try:
-            value = normalise(raw)
-        except ValidationError:
-            continue  # customer_create reports it
-        index = blind_index(value, purpose=Customer.index_purpose(name))
-        keys.add(int(index[:15], 16))
-    with connection.cursor() as cursor:
-        for key in sorted(keys):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def _assign_lead(customer: Customer, integration: Integration, actor) -> None:
-    if integration.assign_mode == AssignMode.POOL:
-        return
-    rule = (
-        integration.allocation_rule
-        if integration.assign_mode == AssignMode.RULE
-        else None
-    )
-    try:
-        with transaction.atomic():
-            allocate(customer=customer, rule=rule, actor=actor)
-    except ValidationError:
-        # Nobody can take it now (caps): it waits in the public pool.
-        pass
+    make_leads([delivery], actor=actor)
 
 
 REPLAYABLE = (DeliveryStatus.QUARANTINED, DeliveryStatus.REJECTED)
@@ -870,8 +695,7 @@ def delivery_replay(*, actor, delivery: Delivery) -> Delivery:
         )
     before = delivery.status
     delivery.replay_count += 1
-    body = delivery.get_secret("payload").encode("utf-8")
-    _process(delivery, body, actor=actor)
+    _process(delivery, actor=actor)
     audit_record(
         actor=actor,
         action=AuditAction.INTAKE_REPLAYED,
@@ -955,7 +779,7 @@ def _drain_singly(tenant: Tenant, limit: int | None) -> int:
             batch = list(
                 Delivery.objects.filter(status=DeliveryStatus.QUEUED, pk__gt=after)
                 .order_by("pk")
-                .values_list("pk", flat=True)[:DRAIN_BATCH]
+                .values_list("pk", flat=True)[:BATCH]
             )
         if not batch:
             break
@@ -983,7 +807,7 @@ def _drain_one(tenant: Tenant, pk: int, *, wait: bool) -> bool:
                 delivery = _take_queued(pk, wait=wait)
                 if delivery is None:
                     return False
-                _process(delivery, delivery.get_secret("payload").encode("utf-8"))
+                _process(delivery)
                 return True
         except Exception:
             if attempt < DRAIN_ATTEMPTS:

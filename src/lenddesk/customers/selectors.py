@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lenddesk.accounts.models import User
 from lenddesk.accounts.scope import scope_q
+from lenddesk.accounts.selectors import users_visible_to
 from lenddesk.customers.models import (
     Customer,
     ExportApproval,
@@ -138,15 +139,10 @@ def customer_list(*, actor: User, filters: CustomerFilters, before: int | None =
 
 
 def _scope_owner_ids(actor: User) -> list[int] | None:
-    """The people whose customers the actor's data scope covers, when it is a set of
-    people (not the whole firm) small enough to merge page by page; else None."""
-    condition = scope_q(actor, owner="")
-    if not condition:
-        return None
+    """The people whose customers the actor's data scope covers, when they are few
+    enough to merge page by page; else None."""
     ids = list(
-        User.objects.filter(condition).values_list("pk", flat=True)[
-            : MERGE_OWNERS_MAX + 1
-        ]
+        users_visible_to(actor).values_list("pk", flat=True)[: MERGE_OWNERS_MAX + 1]
     )
     return ids if 0 < len(ids) <= MERGE_OWNERS_MAX else None
 

@@ -42,10 +42,7 @@ def _opens_own_transaction(request: HttpRequest) -> bool:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return False
-    view_class = getattr(match.func, "view_class", None) or getattr(
-        match.func, "cls", None
-    )
-    return bool(getattr(view_class, "opens_own_transaction", False))
+    return bool(getattr(_view_class(match.func), "opens_own_transaction", False))
 
 
 class TenantMiddleware:
@@ -86,12 +83,14 @@ def _refuse(request: HttpRequest, status: int, code: str, detail: str):
     )
 
 
+def _view_class(view_func):
+    """The class behind a view function (Django's ``view_class``, DRF's ``cls``)."""
+    return getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+
+
 def _module_of(view_func, match) -> str | None:
     """A view's module: its class's ``module`` attribute, else its URL namespace."""
-    view_class = getattr(view_func, "view_class", None) or getattr(
-        view_func, "cls", None
-    )
-    declared = getattr(view_class, "module", None)
+    declared = getattr(_view_class(view_func), "module", None)
     if declared:
         return declared
     for namespace in match.namespaces if match else []:
@@ -101,8 +100,7 @@ def _module_of(view_func, match) -> str | None:
 
 
 def _serves_firm_from_url(view_func) -> bool:
-    view_class = getattr(view_func, "view_class", None)
-    return bool(getattr(view_class, "tenant_from_url", False))
+    return bool(getattr(_view_class(view_func), "tenant_from_url", False))
 
 
 class PlanMiddleware:
