@@ -6,10 +6,11 @@ to the product."""
 import os
 
 from lenddesk.settings import *  # noqa: F403
-from lenddesk.settings import MIDDLEWARE
+from lenddesk.settings import MACHINE_MIDDLEWARE, MIDDLEWARE
 
 ROOT_URLCONF = "bench.urls"
 MIDDLEWARE = ["bench.middleware.ServerTiming", *MIDDLEWARE]
+MACHINE_MIDDLEWARE = ["bench.middleware.ServerTiming", *MACHINE_MIDDLEWARE]
 
 # Jobs the product hands to its worker (import, export) run in the calling process, so
 # a benchmark job process measures upload → worker task end to end.

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.context import HttpClient
+from bench.context import RawClient
 from bench.registry import Result, percentile, workload
 from bench.server import Worker
 
@@ -92,7 +92,7 @@ def _intake(ctx, worker: Worker):
             ).encode()
             plan.append(("bench-%d-%d" % (stamp, seq), body))
         plans.append(plan)
-    clients = [HttpClient(ctx.server.host, ctx.server.port, {}) for _ in plans]
+    clients = [RawClient(ctx.server.host, ctx.server.port, {}) for _ in plans]
     for client in clients:  # warm each connection and worker (404: unknown key)
         client.send(
             "POST", "/api/v1/intake/%s.warmup0000/" % ctx.tenant.slug, b"{}", {}

@@ -121,6 +121,18 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# Signed machine-to-machine endpoints (traffic-platform intake) run through a lean
+# handler with only these (lenddesk/web/machine.py): no session, CSRF, user or plan
+# middleware, whose work those views do not need or do themselves.
+MACHINE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "lenddesk.web.middleware.RequestIdMiddleware",
+    "lenddesk.web.middleware.RefuseNulMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "lenddesk.web.machine.MachineHeadersMiddleware",
+]
+
 ROOT_URLCONF = "lenddesk.urls"
 WSGI_APPLICATION = "lenddesk.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"

@@ -10,6 +10,14 @@ from lenddesk.notifications import api as notification_api
 from lenddesk.products import api as product_api
 from lenddesk.web.views import HealthView
 
+INTAKE = path(
+    "intake/<str:integration_key>/",
+    acquisition_api.IntakeAPI.as_view(),
+    name="intake",
+)
+# What the lean handler for machine endpoints resolves (lenddesk/web/machine.py).
+machine_patterns = [path("api/v1/", include(([INTAKE], "api")))]
+
 api_v1 = [
     path("auth/token", TokenView.as_view(), name="auth_token"),
     path("auth/token/", TokenView.as_view()),
@@ -81,11 +89,7 @@ api_v1 = [
         notification_api.NotificationReadAPI.as_view(),
         name="notification_read",
     ),
-    path(
-        "intake/<str:integration_key>/",
-        acquisition_api.IntakeAPI.as_view(),
-        name="intake",
-    ),
+    INTAKE,
     path("funders/", product_api.FunderListAPI.as_view(), name="funder_list"),
     path(
         "funders/<int:pk>/", product_api.FunderDetailAPI.as_view(), name="funder_detail"

@@ -190,7 +190,7 @@ def _org_for(tenant, admin, name):
             actor=admin, values={"name": "平台", "channel": channel}
         ).integration
         acquisition.intake_receive(
-            integration=integration, idempotency_key="k1", body=b"{}"
+            tenant=tenant, integration=integration, idempotency_key="k1", body=b"{}"
         )
         delivery = integration.deliveries.get()
     return {

@@ -104,7 +104,7 @@ def test_an_unreachable_broker_still_stores_and_answers(
     assert response.status_code == 202
     assert response.json()["status"] == "queued"
     assert "not scheduled" in caplog.text
-    assert cache.get("intake:drain:%d" % tenant_a.pk) is None  # the next one retries
+    assert cache.get("intake:drain:%s" % tenant_a.slug) is None  # the next one retries
     assert _statuses(tenant_a) == {"offline": DeliveryStatus.QUEUED}
 
 

@@ -3,8 +3,6 @@ firm is read from the key, the caller proves itself with the integration's secre
 
 from __future__ import annotations
 
-import time
-
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,9 +20,8 @@ from lenddesk.accounts.api import ERROR_SCHEMA
 from lenddesk.acquisition import intake, selectors, services
 from lenddesk.acquisition.models import DeliveryStatus, Integration
 from lenddesk.security.net import client_ip
-from lenddesk.tenancy.context import tenant_context
+from lenddesk.tenancy.context import bind_tenant, one_trip_possible, tenant_context
 from lenddesk.tenancy.models import Tenant
-from lenddesk.web.cache import count_hit
 
 ACCEPTED_SCHEMA = inline_serializer(
     "IntakeAccepted",
@@ -52,7 +49,13 @@ REJECTED_SCHEMA = inline_serializer(
         "lead": serializers.CharField(required=False),
     },
 )
-RATE_WINDOW = 60
+
+
+COUNTED, LIMITED, REFUSED = "counted", "limited", "refused"
+
+
+def _unknown_key():
+    return _error("not_found", _("Unknown integration key."), 404)
 
 
 def _error(code: str, detail: str, status: int, fields=None, headers=None):
@@ -61,18 +64,6 @@ def _error(code: str, detail: str, status: int, fields=None, headers=None):
         status=status,
         headers=headers,
     )
-
-
-def _over_limit(integration: Integration) -> int:
-    """Seconds to wait when this minute's allowance is used up, else 0 (fixed window
-    in the shared cache, so every worker counts against one number)."""
-    now = int(time.time())
-    window = now // RATE_WINDOW
-    name = "intake:rate:%d:%d:%d" % (integration.tenant_id, integration.pk, window)
-    count = count_hit(name, RATE_WINDOW + 5)
-    if count > integration.rate_limit_per_minute:
-        return RATE_WINDOW - now % RATE_WINDOW
-    return 0
 
 
 LEAD = "3f0c2a4e-8d1b-4c55-9a8e-2b7d6f1e0a93"
@@ -158,15 +149,57 @@ class IntakeAPI(APIView):
         tags=["intake"],
     )
     def post(self, request, integration_key: str):
-        target = selectors.intake_target(integration_key)
+        slug = intake.tenant_slug_of(integration_key)
+        if not slug:
+            return _unknown_key()
+        admission = services.intake_admit(integration_key, slug)
+        fate = REFUSED
+        try:
+            response, fate = self._answer(request, integration_key, admission)
+        finally:
+            if fate != COUNTED:
+                services.intake_refused(admission, counted=fate == LIMITED)
+        return response
+
+    def _answer(self, request, integration_key: str, admission):
+        """The response, and whether the delivery counts against the allowance
+        (COUNTED: stored or answered from the stored one), was over it (LIMITED) or
+        was refused before (REFUSED: it gives its count back)."""
+        target = selectors.intake_target(integration_key, admission.seen)
         if target is None:
-            return _error("not_found", _("Unknown integration key."), 404)
+            return _unknown_key(), REFUSED
         tenant, integration = target
         refusal = self._plan_refusal(tenant)
         if refusal is not None:
-            return refusal
-        with tenant_context(tenant), services.audit_staging(tenant.pk):
-            return self._deliver(request, integration)
+            return refusal, REFUSED
+        # In production no transaction is open here: the firm's context alone (its
+        # keys seal the payload), and the service stores in one round trip. Inside a
+        # caller's transaction (tests, SQLite) the firm's transaction, as elsewhere.
+        firm = bind_tenant if one_trip_possible() else tenant_context
+        with firm(tenant):
+            refusal = self._delivery_refusal(request, integration)
+            if refusal is not None:
+                return refusal, REFUSED
+            wait = admission.wait_seconds(integration)
+            if wait:
+                return _error(
+                    "rate_limited",
+                    _("Too many deliveries for this integration; retry in %d s.")
+                    % wait,
+                    429,
+                    headers={"Retry-After": str(wait)},
+                ), LIMITED
+            outcome = services.intake_receive(
+                tenant=tenant,
+                integration=integration,
+                idempotency_key=request.headers["Idempotency-Key"].strip(),
+                body=request.body,
+                remote_ip=client_ip(request),
+                admission=admission,
+            )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+        response = Response(outcome.body, status=outcome.http_status, headers=headers)
+        return response, COUNTED
 
     @staticmethod
     def _plan_refusal(tenant: Tenant):
@@ -188,7 +221,9 @@ class IntakeAPI(APIView):
             )
         return None
 
-    def _deliver(self, request, integration: Integration):
+    @staticmethod
+    def _delivery_refusal(request, integration: Integration):
+        """Why this delivery is refused before it is stored, or None."""
         if not integration.active:
             return _error(
                 "integration_disabled", _("This integration is switched off."), 403
@@ -225,14 +260,6 @@ class IntakeAPI(APIView):
                 _("X-Timestamp is more than 300 seconds away from our clock."),
                 401,
             )
-        wait = _over_limit(integration)
-        if wait:
-            return _error(
-                "rate_limited",
-                _("Too many deliveries for this integration; retry in %d s.") % wait,
-                429,
-                headers={"Retry-After": str(wait)},
-            )
         key = request.headers.get("Idempotency-Key", "").strip()
         if not intake.IDEMPOTENCY_KEY_RE.fullmatch(key):
             return _error(
@@ -245,11 +272,4 @@ class IntakeAPI(APIView):
                     ]
                 },
             )
-        outcome = services.intake_receive(
-            integration=integration,
-            idempotency_key=key,
-            body=body,
-            remote_ip=client_ip(request),
-        )
-        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-        return Response(outcome.body, status=outcome.http_status, headers=headers)
+        return None

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lenddesk.acquisition.intake import MappedLead, catalogue, map_payload
+from lenddesk.acquisition.intake import MappedLead, map_payload, target_names
 from lenddesk.acquisition.models import (
     AssignMode,
     Attribution,
@@ -350,12 +350,23 @@ def screen(integration, body: bytes) -> tuple[MappedLead | None, dict]:
         payload = None
     if not isinstance(payload, dict):
         return None, {"body": [_("Send a JSON object.")]}
-    mapping = integration.field_mapping or {}
-    needs_custom = any(str(t).startswith("custom_") for t in mapping.values())
-    lead = map_payload(payload, mapping, catalogue(custom=needs_custom))
+    lead = map_payload(
+        payload,
+        integration.field_mapping or {},
+        target_names(custom=needs_custom_fields(integration)),
+    )
     if lead.errors:
         return None, lead.errors
     return lead, {}
+
+
+def needs_custom_fields(integration) -> bool:
+    """Whether the integration maps a platform field to one of the firm's custom
+    fields (then screening reads them)."""
+    return any(
+        str(target).startswith("custom_")
+        for target in (integration.field_mapping or {}).values()
+    )
 
 
 def apply_screening(delivery: Delivery, lead: MappedLead | None, errors: dict):

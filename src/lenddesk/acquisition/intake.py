@@ -135,6 +135,20 @@ def catalogue(*, custom: bool = True) -> dict[str, str]:
     return targets
 
 
+FIXED_TARGETS = frozenset(CATALOGUE)
+
+
+def target_names(*, custom: bool) -> frozenset[str]:
+    """The names a mapping may target (``catalogue`` without the labels, which
+    screening a delivery does not need)."""
+    if not custom:
+        return FIXED_TARGETS
+    from lenddesk.customers.models import CustomField
+
+    keys = CustomField.objects.values_list("key", flat=True)
+    return FIXED_TARGETS | {"custom_%s" % key for key in keys}
+
+
 def effective_mapping(mapping: dict | None) -> dict[str, str]:
     return {**DEFAULT_MAPPING, **(mapping or {})}
 

@@ -6,17 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lenddesk.acquisition import selectors
 from lenddesk.acquisition.drain import (
     BATCH,
     OUTCOME_FIELDS,
@@ -24,6 +28,7 @@ from lenddesk.acquisition.drain import (
     audit_quarantine,
     drain_batch,
     make_leads,
+    needs_custom_fields,
     screen,
 )
 from lenddesk.acquisition.intake import (
@@ -49,9 +54,16 @@ from lenddesk.acquisition.models import (
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, diff, staged_audit
 from lenddesk.customers.models import DuplicatePolicy
-from lenddesk.tenancy.context import require_current_tenant, tenant_context
+from lenddesk.tenancy import generation as firm_generation
+from lenddesk.tenancy.context import (
+    fetch_one_as_tenant,
+    one_trip_possible,
+    require_current_tenant,
+    tenant_context,
+)
 from lenddesk.tenancy.models import Tenant, TenantStatus
 from lenddesk.web.api import summarise
+from lenddesk.web.cache import give_back, read_count_take
 
 logger = logging.getLogger(__name__)
 
@@ -534,24 +546,88 @@ def audit_staging(tenant_id: int):
     return staged_audit(tenant_id)
 
 
-@transaction.atomic(savepoint=False)
+RATE_WINDOW = 60
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A delivery's one cache round trip, made before anything is checked: the firm's
+    generation and cached firm and integration (``seen``, for
+    ``selectors.intake_target``), the integration's count this minute with this
+    delivery, and whether it took the firm's drain flag. A delivery refused after it
+    gives both back (``intake_refused``), so requests that fail the signature never
+    use up an integration's allowance."""
+
+    counter: str
+    seen: tuple
+    count: int
+    owns_drain: bool
+    drain_flag: str
+    window_left: int
+
+    def wait_seconds(self, integration: Integration) -> int:
+        """Seconds until the next minute when the allowance is used up, else 0."""
+        if self.count <= integration.rate_limit_per_minute:
+            return 0
+        return self.window_left
+
+
+def intake_admit(integration_key: str, slug: str) -> Admission:
+    """Count a delivery against its integration's per-minute allowance (a fixed
+    window in the shared cache, so every web worker counts against one number), take
+    the firm's drain flag if no drain is on its way, and read the firm's cached
+    firm and integration: one round trip."""
+    from lenddesk.acquisition.tasks import DRAIN_FLAG_SECONDS, drain_flag
+
+    now = int(time.time())
+    counter = "intake:rate:%s:%d" % (integration_key, now // RATE_WINDOW)
+    flag = drain_flag(slug)
+    reads = [firm_generation.name(slug), selectors.target_entry(integration_key)]
+    (generation, entry), count, took = read_count_take(
+        reads, counter, RATE_WINDOW + 5, (flag, DRAIN_FLAG_SECONDS)
+    )
+    return Admission(
+        counter=counter,
+        seen=(generation, entry),
+        count=count,
+        owns_drain=took,
+        drain_flag=flag,
+        window_left=RATE_WINDOW - now % RATE_WINDOW,
+    )
+
+
+def intake_refused(admission: Admission, *, counted: bool = False) -> None:
+    """A delivery refused without being stored: its count back (unless it was
+    ``counted``: over the limit, it stays counted) and the drain flag let go if it
+    took it."""
+    flag = admission.drain_flag if admission.owns_drain else None
+    if counted:
+        if flag is not None:
+            cache.delete(flag)
+        return
+    give_back(admission.counter, RATE_WINDOW + 5, flag)
+
+
 def intake_receive(
     *,
+    tenant: Tenant,
     integration: Integration,
     idempotency_key: str,
     body: bytes,
     remote_ip: str | None = None,
+    admission: Admission | None = None,
 ) -> IntakeOutcome:
     """Store a verified delivery and answer at once, exactly once per key: field
     errors (400), held for lack of consent (202 quarantined), or queued for the worker
     that turns it into a lead a moment later (202 queued).
 
-    No savepoint: nothing here is caught and rolled back on its own. The unique
-    ``(integration, idempotency_key)`` makes a concurrent retry's insert wait for this
-    transaction and then come back empty, so it answers with the stored outcome."""
+    A new or retried delivery is stored, or found, in one round trip on PostgreSQL
+    (``_store_in_one_trip``); a quarantined one (it writes an audit entry), a reused
+    key and the correction of a rejected delivery take the transaction below."""
     text = body.decode("utf-8", errors="replace")
-    lead, errors = screen(integration, body)
+    lead, errors = _screen_as(tenant, integration, body)
     delivery = Delivery(
+        tenant=tenant,
         integration=integration,
         idempotency_key=idempotency_key,
         body_sha256=hashlib.sha256(body).hexdigest(),
@@ -559,15 +635,58 @@ def intake_receive(
     )
     delivery.set_secret("payload", text)
     apply_screening(delivery, lead, errors)
-    if not _insert_new(delivery):
-        return _answer_again(delivery, text, lead, errors)
-    _after_store(delivery)
-    return outcome_of(delivery)
+    if delivery.status != DeliveryStatus.QUARANTINED and one_trip_possible():
+        inserted, stored = _store_in_one_trip(delivery)
+        if inserted or (stored and stored.body_sha256 == delivery.body_sha256):
+            queued = inserted and delivery.status == DeliveryStatus.QUEUED
+            _hand_to_worker(tenant, admission, queued=queued)
+            return outcome_of(stored or delivery, replayed=not inserted)
+    with tenant_context(tenant), audit_staging(tenant.pk):
+        return _receive(tenant, delivery, text, lead, errors, admission)
+
+
+def _screen_as(tenant: Tenant, integration: Integration, body: bytes):
+    """``screen`` with the firm's custom fields read inside its context when the
+    mapping targets any (the common mapping needs no query)."""
+    if not needs_custom_fields(integration):
+        return screen(integration, body)
+    with tenant_context(tenant):
+        return screen(integration, body)
+
+
+@transaction.atomic(savepoint=False)
+def _receive(tenant, delivery, text, lead, errors, admission) -> IntakeOutcome:
+    """No savepoint: nothing here is caught and rolled back on its own. The unique
+    ``(integration, idempotency_key)`` makes a concurrent retry's insert wait for this
+    transaction and then come back empty, so it answers with the stored outcome."""
+    if _insert_new(delivery):
+        if delivery.status == DeliveryStatus.QUARANTINED:
+            audit_quarantine(delivery, actor=None)
+        outcome, stored = outcome_of(delivery), delivery
+    else:
+        outcome, stored = _answer_again(delivery, text, lead, errors)
+    queued = stored is not None and stored.status == DeliveryStatus.QUEUED
+    transaction.on_commit(lambda: _hand_to_worker(tenant, admission, queued=queued))
+    return outcome
+
+
+def _hand_to_worker(tenant: Tenant, admission: Admission | None, *, queued: bool):
+    """After the commit: whoever took the drain flag asks for the drain (even when
+    its own delivery turned out to be a retry: a taken flag must lead to a drain);
+    a caller without an admission asks when it queued a delivery."""
+    from lenddesk.acquisition.tasks import request_drain, schedule_drain
+
+    if admission is not None:
+        if admission.owns_drain:
+            request_drain(tenant)
+    elif queued:
+        schedule_drain(tenant)
 
 
 def _answer_again(new: Delivery, text: str, lead: MappedLead | None, errors: dict):
     """A key seen before: the stored answer for the same body, a conflict for another
-    one, unless the first was rejected and this is its correction.
+    one, unless the first was rejected and this is its correction. With the outcome
+    comes the delivery when this changed it (a correction), else None.
 
     Only a correction locks the row: a retry that locked it would make the worker,
     which skips locked rows, pass over a delivery it is about to process."""
@@ -578,7 +697,7 @@ def _answer_again(new: Delivery, text: str, lead: MappedLead | None, errors: dic
     ):
         delivery = _stored(new, lock=True)
     if delivery.body_sha256 == new.body_sha256:
-        return outcome_of(delivery, replayed=True)
+        return outcome_of(delivery, replayed=True), None
     if delivery.status != DeliveryStatus.REJECTED:
         return IntakeOutcome(
             409,
@@ -589,7 +708,7 @@ def _answer_again(new: Delivery, text: str, lead: MappedLead | None, errors: dic
                 ),
                 "fields": {},
             },
-        )
+        ), None
     delivery.body_sha256 = new.body_sha256
     delivery.set_secret("payload", text)
     apply_screening(delivery, lead, errors)
@@ -600,8 +719,7 @@ def _answer_again(new: Delivery, text: str, lead: MappedLead | None, errors: dic
             *OUTCOME_FIELDS,
         ]
     )
-    _after_store(delivery)
-    return outcome_of(delivery)
+    return outcome_of(delivery), delivery
 
 
 def _stored(new: Delivery, *, lock: bool) -> Delivery:
@@ -614,18 +732,69 @@ def _stored(new: Delivery, *, lock: bool) -> Delivery:
     return delivery
 
 
-def _after_store(delivery: Delivery) -> None:
-    if delivery.status == DeliveryStatus.QUARANTINED:
-        audit_quarantine(delivery, actor=None)
-    elif delivery.status == DeliveryStatus.QUEUED:
-        tenant_id = delivery.tenant_id
-        transaction.on_commit(lambda: _schedule_drain(tenant_id))
+def _store_in_one_trip(delivery: Delivery) -> tuple[bool, Delivery | None]:
+    """Insert the delivery unless its key is taken, and read the stored one when it
+    is, in one statement sent with the firm's setting in one message: (True, None)
+    when inserted; (False, the stored delivery) for a key seen before; (False, None)
+    when another request's insert of the same key committed after this statement
+    began (the transaction path then reads it)."""
+    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+    values = [
+        f.get_db_prep_save(f.pre_save(delivery, add=True), connection) for f in fields
+    ]
+    row = fetch_one_as_tenant(
+        delivery.tenant_id,
+        _one_trip_sql(tuple(f.column for f in fields)),
+        [
+            *values,
+            delivery.tenant_id,
+            delivery.integration_id,
+            delivery.idempotency_key,
+        ],
+    )
+    if row is None:
+        return False, None
+    inserted, pk, row_key, body_sha256, status, http_status, errors = row
+    if inserted:
+        delivery.pk = pk
+        delivery._state.adding = False
+        delivery._state.db = connection.alias
+        return True, None
+    return False, Delivery(
+        pk=pk,
+        tenant_id=delivery.tenant_id,
+        integration_id=delivery.integration_id,
+        idempotency_key=delivery.idempotency_key,
+        row_key=row_key,
+        body_sha256=body_sha256,
+        status=status,
+        http_status=http_status,
+        errors=json.loads(errors) if isinstance(errors, str) else errors or {},
+    )
 
 
-def _schedule_drain(tenant_id: int) -> None:
-    from lenddesk.acquisition.tasks import schedule_drain
-
-    schedule_drain(tenant_id)
+@functools.cache
+def _one_trip_sql(columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    answer = ("id", "row_key", "body_sha256", "status", "http_status", "errors")
+    return (  # noqa: S608 - the model's own names; values are parameters
+        "WITH new AS (%(insert)s) "
+        "SELECT true, %(new)s FROM new "
+        "UNION ALL "
+        "SELECT false, %(stored)s FROM %(table)s "
+        "WHERE %(tenant)s = %%s AND %(integration)s = %%s AND %(key)s = %%s "
+        "AND NOT EXISTS (SELECT FROM new)"
+    ) % {
+        "insert": _insert_sql(columns, True).replace(
+            "RETURNING %s" % quote("id"), "RETURNING " + ", ".join(map(quote, answer))
+        ),
+        "new": ", ".join("new.%s" % quote(c) for c in answer),
+        "stored": ", ".join(quote(c) for c in answer),
+        "table": quote(Delivery._meta.db_table),
+        "tenant": quote("tenant_id"),
+        "integration": quote("integration_id"),
+        "key": quote("idempotency_key"),
+    }
 
 
 def _insert_new(delivery: Delivery) -> bool:

@@ -17,38 +17,50 @@ GATHER_SECONDS = 1
 STALE_AFTER = dt.timedelta(seconds=30)
 
 
-def _drain_flag(tenant_id: int) -> str:
-    return "intake:drain:%d" % tenant_id
+def drain_flag(slug: str) -> str:
+    """The cache flag held while a drain of the firm's queue is on its way (named by
+    the firm's slug: the intake endpoint takes it before it has read the firm)."""
+    return "intake:drain:%s" % slug
 
 
-def schedule_drain(tenant_id: int) -> None:
+def schedule_drain(tenant: Tenant) -> None:
     """Ask the worker for one drain of the firm's queue per burst of deliveries: the
-    first delivery sets the flag and the drain starts a second later; the task clears
+    first delivery takes the flag and the drain starts a second later; the task clears
     the flag as it starts, so a delivery committed after that start asks again.
-    Never raises: the delivery is stored, and the minute job picks it up when the
-    broker was unreachable."""
-    flag = _drain_flag(tenant_id)
+    (The intake endpoint takes the flag in its rate-limit round trip instead and calls
+    ``request_drain`` when it got it.)"""
     try:
-        if cache.add(flag, 1, timeout=DRAIN_FLAG_SECONDS):
-            process_queued.apply_async((tenant_id,), countdown=GATHER_SECONDS)
+        taken = cache.add(drain_flag(tenant.slug), 1, timeout=DRAIN_FLAG_SECONDS)
+    except Exception:
+        taken = True  # the cache is down: ask anyway; the broker may be up
+    if taken:
+        request_drain(tenant)
+
+
+def request_drain(tenant: Tenant) -> None:
+    """Send the drain task, by whoever took the firm's flag. Never raises: the
+    delivery is stored, and the minute job picks it up when the broker was
+    unreachable; the flag is let go so that the next delivery asks again."""
+    try:
+        process_queued.apply_async((tenant.pk,), countdown=GATHER_SECONDS)
     except Exception:
         logger.warning(
             "Intake drain of firm %s not scheduled (broker or cache unreachable); "
             "the minute job will process the queued deliveries.",
-            tenant_id,
+            tenant.pk,
             exc_info=True,
         )
         with contextlib.suppress(Exception):
-            cache.delete(flag)
+            cache.delete(drain_flag(tenant.slug))
 
 
 @shared_task(name="acquisition.process_queued")
 def process_queued(tenant_id: int) -> int:
     """Turn one firm's queued intake deliveries into leads."""
-    cache.delete(_drain_flag(tenant_id))
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     if tenant is None:
         return 0
+    cache.delete(drain_flag(tenant.slug))
     return process_queued_deliveries(tenant=tenant)
 
 

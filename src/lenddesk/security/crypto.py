@@ -39,7 +39,7 @@ from stdnum.cn import ric
 
 from lenddesk.security.errors import SecurityError
 from lenddesk.security.models import DataKeyStatus, TenantDataKey
-from lenddesk.tenancy.context import require_current_tenant
+from lenddesk.tenancy.context import require_current_tenant, tenant_transaction
 
 VERSION_AES_GCM = b"\x01"
 KEY_BYTES = 32
@@ -287,6 +287,11 @@ def active_data_key() -> DataKey:
         secret = _cached(tenant.pk, remembered[0])
         if secret is not None:
             return DataKey(tenant.pk, remembered[0], secret)
+    with tenant_transaction(tenant):
+        return _active_or_new_key(tenant)
+
+
+def _active_or_new_key(tenant) -> DataKey:
     for _attempt in range(_CREATE_ATTEMPTS):
         row = _active_row()
         if row is not None:
@@ -326,7 +331,8 @@ def _data_key(key_id: int) -> bytes:
     secret = _cached(tenant.pk, key_id)
     if secret is not None:
         return secret
-    row = TenantDataKey.objects.filter(key_id=key_id).first()
+    with tenant_transaction(tenant):
+        row = TenantDataKey.objects.filter(key_id=key_id).first()
     if row is None:
         raise DecryptionError(
             "This firm has no data key %d: the value was copied from another firm, or "

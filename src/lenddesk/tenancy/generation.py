@@ -16,26 +16,27 @@ from django.core.cache import cache
 from django.db import transaction
 
 
-def _name(slug: str) -> str:
+def name(slug: str) -> str:
+    """The generation's cache key."""
     return "firm:generation:%s" % slug
 
 
 def current(slug: str) -> str:
     """The firm's generation, made if there is none."""
-    name = _name(slug)
-    value = cache.get(name)
+    key = name(slug)
+    value = cache.get(key)
     if value is None:
-        cache.add(name, uuid.uuid4().hex, None)
-        value = cache.get(name)
+        cache.add(key, uuid.uuid4().hex, None)
+        value = cache.get(key)
     return value
 
 
 def read_with(slug: str, entry_name: str) -> tuple[str | None, object | None]:
     """The generation and a cached entry in one round trip."""
-    found = cache.get_many([_name(slug), entry_name])
-    return found.get(_name(slug)), found.get(entry_name)
+    found = cache.get_many([name(slug), entry_name])
+    return found.get(name(slug)), found.get(entry_name)
 
 
 def firm_changed(slug: str) -> None:
     """Bump the generation once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set(_name(slug), uuid.uuid4().hex, None))
+    transaction.on_commit(lambda: cache.set(name(slug), uuid.uuid4().hex, None))

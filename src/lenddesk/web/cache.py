@@ -9,6 +9,7 @@ command), so one per pool does.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -42,19 +43,62 @@ def count_hit(name: str, ttl: int) -> int:
     """Add one to a counter that expires ``ttl`` seconds after it was made, and return
     it: one round trip on Redis (INCR and EXPIRE NX in a pipeline), add-then-incr on
     the other backends."""
+    return read_count_take([], name, ttl, None)[1]
+
+
+def read_count_take(
+    reads: list[str], counter: str, ttl: int, flag: tuple[str, int] | None
+) -> tuple[list, int, bool]:
+    """In one round trip on Redis: read ``reads``, add one to ``counter`` (made with a
+    ``ttl``) and, given ``flag`` as (name, seconds), take it if nobody holds it.
+    Returns the values read (None where missing), the count, and whether this call
+    took the flag."""
     from django.core.cache import caches
 
     cache = caches["default"]  # the backend itself, not the module-level proxy
-    if isinstance(cache, RedisCache):
-        key = cache.make_and_validate_key(name)
-        pipe = cache._cache.get_client(key, write=True).pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, ttl, nx=True)
-        count, _expiry_set = pipe.execute()
-        return int(count)
-    cache.add(name, 0, ttl)
-    try:
-        return cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, ttl)
-        return 1
+    if not isinstance(cache, RedisCache):
+        found = cache.get_many(reads)
+        took = flag is not None and cache.add(flag[0], 1, flag[1])
+        cache.add(counter, 0, ttl)
+        try:
+            count = cache.incr(counter)
+        except ValueError:  # expired between add and incr
+            cache.set(counter, 1, ttl)
+            count = 1
+        return [found.get(name) for name in reads], count, took
+    key = cache.make_and_validate_key(counter)
+    pipe = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+    for name in reads:
+        pipe.get(cache.make_and_validate_key(name))
+    pipe.incr(key)
+    pipe.expire(key, ttl, nx=True)
+    if flag is not None:
+        pipe.set(cache.make_and_validate_key(flag[0]), 1, ex=flag[1], nx=True)
+    answers = pipe.execute()
+    values = [
+        None if raw is None else cache._cache._serializer.loads(raw)
+        for raw in answers[: len(reads)]
+    ]
+    count, _expiry_set, *taken = answers[len(reads) :]
+    return values, int(count), bool(taken and taken[0])
+
+
+def give_back(counter: str, ttl: int, flag: str | None) -> None:
+    """Undo ``read_count_take`` for a request refused after it: one off the counter
+    and, when it took it, the flag let go (one round trip on Redis)."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        with contextlib.suppress(ValueError):
+            cache.decr(counter)
+        if flag is not None:
+            cache.delete(flag)
+        return
+    key = cache.make_and_validate_key(counter)
+    pipe = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+    pipe.decr(key)
+    pipe.expire(key, ttl, nx=True)  # never a counter without an end
+    if flag is not None:
+        pipe.delete(cache.make_and_validate_key(flag))
+    pipe.execute()
