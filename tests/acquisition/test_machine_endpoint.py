@@ -125,8 +125,11 @@ def test_a_broken_database_connection_is_replaced_for_the_next_delivery(
     status, _headers, _content = send(integration, secret, lead(), key="after-cut")
     assert status == 202
     assert connection.connection.info.backend_pid != pid
+    connection.connection.execute("DEALLOCATE ALL")  # a pooler's reset, say
+    assert send(integration, secret, lead(), key="after-reset")[0] == 202
     with tenant_context(tenant_a):
         assert Delivery.objects.filter(idempotency_key="after-cut").count() == 1
+        assert Delivery.objects.filter(idempotency_key="after-reset").count() == 1
 
 
 @pytest.mark.postgres

@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import permissions, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -100,6 +101,16 @@ class IntakeAPI(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes: list = []
     opens_own_transaction = True  # the firm's, in tenant_context (TenantMiddleware)
+    renderer_classes = [JSONRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        """Nothing to negotiate, version, authenticate, permit or throttle here: the
+        answer is always JSON, the caller proves itself with the signature and the
+        view counts its own allowance."""
+        self.format_kwarg = None
+        request.accepted_renderer = self.renderer_classes[0]()
+        request.accepted_media_type = "application/json"
+        request.version, request.versioning_scheme = None, None
 
     @extend_schema(
         operation_id="intake_deliver",

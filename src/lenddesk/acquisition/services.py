@@ -15,7 +15,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -739,11 +745,11 @@ def _store_in_one_trip(delivery: Delivery) -> tuple[bool, Delivery | None]:
     when another request's insert of the same key committed after this statement
     began (the transaction path then reads it)."""
     fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
-    values = [
-        f.get_db_prep_save(f.pre_save(delivery, add=True), connection) for f in fields
-    ]
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: sixteen lookups fewer
+    values = [f.get_db_prep_save(f.pre_save(delivery, add=True), db) for f in fields]
     row = fetch_one_as_tenant(
         delivery.tenant_id,
+        "lenddesk_intake_store",
         _one_trip_sql(tuple(f.column for f in fields)),
         [
             *values,
