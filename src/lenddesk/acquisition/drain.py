@@ -38,7 +38,6 @@ from lenddesk.acquisition.models import (
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, audit_records
 from lenddesk.customers.allocation import active_rules, allocate, matching_rule
-from lenddesk.customers.imports import _bulk_insert
 from lenddesk.customers.models import (
     Customer,
     DuplicatePolicy,
@@ -52,6 +51,7 @@ from lenddesk.customers.services import (
     merge_arrival,
     pool_rules,
 )
+from lenddesk.tenancy.bulk import bulk_insert, bulk_update
 from lenddesk.web.api import validation_fields
 
 BATCH = 100
@@ -110,7 +110,7 @@ def make_leads(deliveries: list[Delivery], *, actor=None) -> list[Delivery]:
     now = timezone.now()
     for delivery in done:
         delivery.processed_at = now
-    Delivery.objects.bulk_update(done, [*OUTCOME_FIELDS, "replay_count"])
+    bulk_update(Delivery, done, [*OUTCOME_FIELDS, "replay_count"])
     return done
 
 
@@ -212,11 +212,9 @@ def _create(leads: list[_Lead], actor) -> list[_Lead]:
         item.customer.duplicate_of_id = item.existing_id
         item.customer.stage = stage
         item.customer.pool = pool
-    customers = _bulk_insert(
-        Customer, [item.customer for item in fresh], returning=True
-    )
+    customers = bulk_insert(Customer, [item.customer for item in fresh], returning=True)
     apply_tag_rules(customers)
-    _bulk_insert(
+    bulk_insert(
         TimelineEvent,
         [
             TimelineEvent(
@@ -244,7 +242,7 @@ def _create(leads: list[_Lead], actor) -> list[_Lead]:
             for item in fresh
         ]
     )
-    _bulk_insert(
+    bulk_insert(
         Attribution,
         [
             Attribution(
@@ -285,7 +283,7 @@ def _consent(leads: list[_Lead]) -> None:
     versions = {item.lead.consent["consent_version"] for item in leads}
     notices = {n.version: n for n in PrivacyNotice.objects.filter(version__in=versions)}
     now = timezone.now()
-    _bulk_insert(
+    bulk_insert(
         ConsentRecord,
         [
             ConsentRecord(

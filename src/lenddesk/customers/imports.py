@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import base64
 import csv
-import datetime as dt
 import io
 import os
 import uuid
 import zipfile
 from collections.abc import Iterator
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -40,6 +38,7 @@ from lenddesk.customers.models import (
     ImportStatus,
 )
 from lenddesk.security.crypto import decrypt, encrypt, national_id_facts
+from lenddesk.tenancy.bulk import bulk_insert
 from lenddesk.tenancy.context import require_current_tenant, tenant_context
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -462,65 +461,6 @@ def _apply_personal(customer: Customer, *, phone, id_number) -> None:
         customer.birth_date, customer.gender = national_id_facts(id_number)
 
 
-def _bulk_insert(model, objs: list, *, returning: bool = False) -> list:
-    """``bulk_create`` for the import's rows. On PostgreSQL one ``INSERT … SELECT FROM
-    UNNEST(arrays)`` per batch with the arrays sent in binary: Django's own bulk insert
-    falls back to a multi-row VALUES list for models with binary columns (50,000
-    placeholders a batch for customers, built and bound in Python), and its
-    text-format arrays cost microseconds per timestamp, UUID or ciphertext."""
-    if connection.vendor != "postgresql" or len(objs) < 2:
-        return model.objects.bulk_create(objs)
-    tenant = require_current_tenant()
-    meta = model._meta
-    now = timezone.now()
-    for obj in objs:
-        if obj.tenant_id is None:
-            obj.tenant_id = tenant.pk
-        elif obj.tenant_id != tenant.pk:
-            raise ValueError("A row of another firm cannot be imported here.")
-    columns, casts, arrays = [], [], []
-    for field in meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if getattr(field, "auto_now", False):
-            values = [now] * len(objs)
-        else:
-            values = [getattr(obj, field.attname) for obj in objs]
-            if getattr(field, "auto_now_add", False):
-                values = [now if v is None else v for v in values]
-        if field.get_internal_type() == "JSONField" or not all(
-            v.__class__ in _PLAIN for v in values
-        ):
-            values = [field.get_db_prep_save(v, connection) for v in values]
-        columns.append(connection.ops.quote_name(field.column))
-        casts.append("%%b::%s[]" % field.db_type(connection).split("(")[0])
-        arrays.append(values)
-    # Only names from the model's metadata go into the text; values are parameters.
-    sql = "INSERT INTO %s (%s) SELECT * FROM UNNEST(%s)" % (  # noqa: S608
-        connection.ops.quote_name(meta.db_table),
-        ", ".join(columns),
-        ", ".join(casts),
-    )
-    if returning:
-        sql += " RETURNING %s" % connection.ops.quote_name(meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
-        if returning:
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
-
-
-# Python values psycopg sends as they are (anything else goes through the field's
-# get_db_prep_save, as bulk_create would).
-_PLAIN = frozenset(
-    {str, int, bool, type(None), bytes, uuid.UUID, Decimal, dt.date, dt.datetime}
-)
-
-
 def _run_batch(job: ImportJob, batch, owner_plan) -> None:
     """One batch, set-based: validate in memory, find duplicates with two indexed
     queries, insert new customers and every outcome in bulk, one audit row for the
@@ -627,7 +567,7 @@ def _run_batch(job: ImportJob, batch, owner_plan) -> None:
         room = max(0, pool_rules().private_cap - owned)
         for _row_no, customer in to_create[room:]:
             customer.owner, customer.claimed_at, customer.pool = None, None, pool
-    created = _bulk_insert(Customer, [c for _n, c in to_create], returning=True)
+    created = bulk_insert(Customer, [c for _n, c in to_create], returning=True)
     if rule is not None and created:
         allocate_many(customers=created, rule=rule, now=now)
     apply_tag_rules(created)
@@ -637,7 +577,7 @@ def _run_batch(job: ImportJob, batch, owner_plan) -> None:
     ).make
     created_summary = _("Created (%s)") % source
     again_summary = _("Came in again via %s") % source
-    _bulk_insert(
+    bulk_insert(
         TimelineEvent,
         [
             event(customer_id=c.pk, kind="created", summary=created_summary)
@@ -667,7 +607,7 @@ def _run_batch(job: ImportJob, batch, owner_plan) -> None:
     outcomes += [
         outcome(row_no=n, outcome="duplicate", customer_id=pk) for n, pk in merges
     ]
-    _bulk_insert(ImportRow, outcomes)
+    bulk_insert(ImportRow, outcomes)
     tally = {
         "created": len(created),
         "duplicate": len(merges),
