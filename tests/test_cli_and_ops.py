@@ -261,3 +261,38 @@ def test_tasks_run_only_with_an_explicit_tenant(tenant_a, admin_a):
 
 def test_check_command_passes_on_a_sound_setup(db):
     call_command("check", stdout=io.StringIO())
+
+
+def test_the_servers_access_line_has_the_request_id_and_no_query_string(capsys):
+    """One short line per request; a search's query string (names, phone numbers)
+    stays out of the log."""
+    import datetime as dt
+    import types
+
+    from gunicorn.config import Config
+
+    from lenddesk.cli import _gunicorn_args
+    from lenddesk.web.access_log import AccessLogger
+
+    args = _gunicorn_args()
+    assert (
+        args[args.index("--logger-class") + 1] == "lenddesk.web.access_log.AccessLogger"
+    )
+    config = Config()
+    config.set("accesslog", "-")
+    logger = AccessLogger(config)
+    response = types.SimpleNamespace(
+        status="202 Accepted",
+        sent=65,
+        headers=[("Content-Type", "application/json"), ("X-Request-ID", "abc123def")],
+    )
+    environ = {
+        "REMOTE_ADDR": "203.0.113.5",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/customers/",
+        "QUERY_STRING": "q=13800138000",
+    }
+    logger.access(response, None, environ, dt.timedelta(microseconds=2500))
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.endswith('203.0.113.5 "GET /customers/" 202 65 2.5ms abc123def')
+    assert "13800138000" not in line

@@ -65,6 +65,8 @@ def _gunicorn_args() -> list[str]:
         os.environ.get("WEB_TIMEOUT", "60"),
         "--access-logfile",
         "-",
+        "--logger-class",
+        "lenddesk.web.access_log.AccessLogger",
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
