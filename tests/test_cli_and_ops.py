@@ -183,7 +183,7 @@ def test_the_worker_yields_to_web_requests_by_default(monkeypatch):
     from lenddesk.cli import worker_niceness
 
     monkeypatch.delenv("WORKER_NICE", raising=False)
-    assert worker_niceness() == 10
+    assert worker_niceness() == 19
     monkeypatch.setenv("WORKER_NICE", "0")
     assert worker_niceness() == 0
 

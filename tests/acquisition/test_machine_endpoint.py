@@ -173,3 +173,22 @@ def test_staff_pages_and_api_keep_the_full_middleware():
     status, _headers, content = call("GET", "/api/v1/customers/")
     assert status in (401, 403)
     assert json.loads(content)["error"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_key_first_seen_on_a_refused_delivery_is_still_taken(tenant_a, platform):
+    """A retry within two minutes is answered from the stored row; a key that was only
+    seen on a refused request is stored as new."""
+    integration, secret = platform
+    payload = lead(name="先拒后收")
+    assert send(integration, "wrong-secret", payload, key="seen-1")[0] == 401
+    status, _headers, content = send(integration, secret, payload, key="seen-1")
+    assert status == 202
+    again, headers, replay = send(integration, secret, payload, key="seen-1")
+    assert (again, headers["Idempotent-Replayed"]) == (200, "true")
+    assert json.loads(replay)["lead"] == json.loads(content)["lead"]
+    other, _headers, _content = send(integration, secret, lead(), key="seen-1")
+    assert other == 409  # another body under a seen key still goes the full way
+    with tenant_context(tenant_a):
+        assert Delivery.objects.filter(idempotency_key="seen-1").count() == 1

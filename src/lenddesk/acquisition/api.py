@@ -163,7 +163,10 @@ class IntakeAPI(APIView):
         slug = intake.tenant_slug_of(integration_key)
         if not slug:
             return _unknown_key()
-        admission = services.intake_admit(integration_key, slug)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not intake.IDEMPOTENCY_KEY_RE.fullmatch(key):
+            key = ""  # refused below, once the caller is known
+        admission = services.intake_admit(integration_key, slug, key)
         fate = REFUSED
         try:
             response, fate = self._answer(request, integration_key, admission)

@@ -519,7 +519,9 @@ class IntakeOutcome:
     replayed: bool = False
 
 
-def outcome_of(delivery: Delivery, *, replayed: bool = False) -> IntakeOutcome:
+def outcome_of(
+    delivery: Delivery | StoredAnswer, *, replayed: bool = False
+) -> IntakeOutcome:
     """The answer for a delivery; a retry gets the current state back (status 200)."""
     body = {"status": delivery.status, "lead": delivery.reference}
     if delivery.status == DeliveryStatus.REJECTED:
@@ -570,6 +572,7 @@ class Admission:
     owns_drain: bool
     drain_flag: str
     window_left: int
+    key_seen_before: bool = False
 
     def wait_seconds(self, integration: Integration) -> int:
         """Seconds until the next minute when the allowance is used up, else 0."""
@@ -578,27 +581,37 @@ class Admission:
         return self.window_left
 
 
-def intake_admit(integration_key: str, slug: str) -> Admission:
+# How long a delivery's key is remembered in the cache as seen: a retry within it is
+# answered from the stored row without screening the body again (after it, as new).
+KEY_SEEN_SECONDS = 120
+
+
+def intake_admit(integration_key: str, slug: str, idempotency_key: str) -> Admission:
     """Count a delivery against its integration's per-minute allowance (a fixed
     window in the shared cache, so every web worker counts against one number), take
-    the firm's drain flag if no drain is on its way, and read the firm's cached
-    firm and integration: one round trip."""
+    the firm's drain flag if no drain is on its way, note its key as seen, and read
+    the firm's cached firm and integration: one round trip."""
     from lenddesk.acquisition.tasks import DRAIN_FLAG_SECONDS, drain_flag
 
     now = int(time.time())
     counter = "intake:rate:%s:%d" % (integration_key, now // RATE_WINDOW)
     flag = drain_flag(slug)
+    flags = [(flag, DRAIN_FLAG_SECONDS)]
+    if idempotency_key:
+        seen_key = "intake:seen:%s:%s" % (integration_key, idempotency_key)
+        flags.append((seen_key, KEY_SEEN_SECONDS))
     reads = [firm_generation.name(slug), selectors.target_entry(integration_key)]
     (generation, entry), count, took = read_count_take(
-        reads, counter, RATE_WINDOW + 5, (flag, DRAIN_FLAG_SECONDS)
+        reads, counter, RATE_WINDOW + 5, flags
     )
     return Admission(
         counter=counter,
         seen=(generation, entry),
         count=count,
-        owns_drain=took,
+        owns_drain=took[0],
         drain_flag=flag,
         window_left=RATE_WINDOW - now % RATE_WINDOW,
+        key_seen_before=bool(idempotency_key) and not took[1],
     )
 
 
@@ -630,6 +643,10 @@ def intake_receive(
     A new or retried delivery is stored, or found, in one round trip on PostgreSQL
     (``_store_in_one_trip``); a quarantined one (it writes an audit entry), a reused
     key and the correction of a rejected delivery take the transaction below."""
+    if admission is not None and admission.key_seen_before:
+        known = _answer_known(tenant, integration, idempotency_key, body, admission)
+        if known is not None:
+            return known
     text = body.decode("utf-8", errors="replace")
     lead, errors = _screen_as(tenant, integration, body)
     delivery = Delivery(
@@ -649,6 +666,63 @@ def intake_receive(
             return outcome_of(stored or delivery, replayed=not inserted)
     with tenant_context(tenant), audit_staging(tenant.pk):
         return _receive(tenant, delivery, text, lead, errors, admission)
+
+
+def _answer_known(tenant, integration, idempotency_key, body, admission):
+    """A retry of a key seen a moment ago: the stored delivery's current answer,
+    read in one round trip without screening or sealing the body again; None when
+    it is not stored (yet) or the body differs (the full path decides)."""
+    if not one_trip_possible():
+        return None
+    row = fetch_one_as_tenant(
+        tenant.pk,
+        "lenddesk_intake_find",
+        _find_sql(),
+        [tenant.pk, integration.pk, idempotency_key],
+    )
+    if row is None or row[2] != hashlib.sha256(body).hexdigest():
+        return None
+    _hand_to_worker(tenant, admission, queued=False)
+    return outcome_of(_stored_answer(row), replayed=True)
+
+
+@functools.cache
+def _find_sql() -> str:
+    quote = connection.ops.quote_name
+    return "SELECT %s FROM %s WHERE %s = %%s AND %s = %%s AND %s = %%s" % (  # noqa: S608 - the model's own names
+        ", ".join(map(quote, STORED_ANSWER)),
+        quote(Delivery._meta.db_table),
+        quote("tenant_id"),
+        quote("integration_id"),
+        quote("idempotency_key"),
+    )
+
+
+# The columns a stored delivery is answered from (outcome_of), in this order.
+STORED_ANSWER = ("id", "row_key", "body_sha256", "status", "http_status", "errors")
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """What ``outcome_of`` needs of a stored delivery, read without the model."""
+
+    pk: int
+    row_key: object
+    body_sha256: str
+    status: str
+    http_status: int
+    errors: dict
+
+    @property
+    def reference(self) -> str:
+        return str(self.row_key)
+
+
+def _stored_answer(row) -> StoredAnswer:
+    pk, row_key, body_sha256, status, http_status, errors = row
+    if isinstance(errors, str):
+        errors = json.loads(errors)
+    return StoredAnswer(pk, row_key, body_sha256, status, http_status, errors or {})
 
 
 def _screen_as(tenant: Tenant, integration: Integration, body: bytes):
@@ -738,7 +812,7 @@ def _stored(new: Delivery, *, lock: bool) -> Delivery:
     return delivery
 
 
-def _store_in_one_trip(delivery: Delivery) -> tuple[bool, Delivery | None]:
+def _store_in_one_trip(delivery: Delivery) -> tuple[bool, StoredAnswer | None]:
     """Insert the delivery unless its key is taken, and read the stored one when it
     is, in one statement sent with the firm's setting in one message: (True, None)
     when inserted; (False, the stored delivery) for a key seen before; (False, None)
@@ -760,29 +834,19 @@ def _store_in_one_trip(delivery: Delivery) -> tuple[bool, Delivery | None]:
     )
     if row is None:
         return False, None
-    inserted, pk, row_key, body_sha256, status, http_status, errors = row
+    inserted, *answer = row
     if inserted:
-        delivery.pk = pk
+        delivery.pk = answer[0]
         delivery._state.adding = False
         delivery._state.db = connection.alias
         return True, None
-    return False, Delivery(
-        pk=pk,
-        tenant_id=delivery.tenant_id,
-        integration_id=delivery.integration_id,
-        idempotency_key=delivery.idempotency_key,
-        row_key=row_key,
-        body_sha256=body_sha256,
-        status=status,
-        http_status=http_status,
-        errors=json.loads(errors) if isinstance(errors, str) else errors or {},
-    )
+    return False, _stored_answer(answer)
 
 
 @functools.cache
 def _one_trip_sql(columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
-    answer = ("id", "row_key", "body_sha256", "status", "http_status", "errors")
+    answer = STORED_ANSWER
     return (  # noqa: S608 - the model's own names; values are parameters
         "WITH new AS (%(insert)s) "
         "SELECT true, %(new)s FROM new "

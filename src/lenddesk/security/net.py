@@ -7,7 +7,16 @@ from django.conf import settings
 
 def client_ip(request) -> str | None:
     """The address the last trusted proxy saw; spoofed X-Forwarded-For entries from the
-    client are ignored because only the last NUM_PROXIES entries are trusted."""
+    client are ignored because only the last NUM_PROXIES entries are trusted. Worked
+    out once per request."""
+    try:
+        return request._lenddesk_client_ip
+    except AttributeError:
+        request._lenddesk_client_ip = _client_ip(request)
+        return request._lenddesk_client_ip
+
+
+def _client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
     proxies = settings.NUM_PROXIES
     if proxies > 0:

@@ -41,24 +41,24 @@ class RedisCache(DjangoRedisCache):
 
 def count_hit(name: str, ttl: int) -> int:
     """Add one to a counter that expires ``ttl`` seconds after it was made, and return
-    it: one round trip on Redis (INCR and EXPIRE NX in a pipeline), add-then-incr on
-    the other backends."""
-    return read_count_take([], name, ttl, None)[1]
+    it: one round trip on Redis (one script call), add-then-incr on the other
+    backends."""
+    return read_count_take([], name, ttl, [])[1]
 
 
 def read_count_take(
-    reads: list[str], counter: str, ttl: int, flag: tuple[str, int] | None
-) -> tuple[list, int, bool]:
+    reads: list[str], counter: str, ttl: int, flags: list[tuple[str, int]]
+) -> tuple[list, int, list[bool]]:
     """In one round trip on Redis: read ``reads``, add one to ``counter`` (made with a
-    ``ttl``) and, given ``flag`` as (name, seconds), take it if nobody holds it.
-    Returns the values read (None where missing), the count, and whether this call
-    took the flag."""
+    ``ttl``) and take each of ``flags`` — (name, seconds) — that nobody holds.
+    Returns the values read (None where missing), the count, and for each flag
+    whether this call took it."""
     from django.core.cache import caches
 
     cache = caches["default"]  # the backend itself, not the module-level proxy
     if not isinstance(cache, RedisCache):
         found = cache.get_many(reads)
-        took = flag is not None and cache.add(flag[0], 1, flag[1])
+        took = [cache.add(name, 1, seconds) for name, seconds in flags]
         cache.add(counter, 0, ttl)
         try:
             count = cache.incr(counter)
@@ -68,14 +68,18 @@ def read_count_take(
         return [found.get(name) for name in reads], count, took
     key = cache.make_and_validate_key(counter)
     client = cache._cache.get_client(key, write=True)
-    keys = [cache.make_and_validate_key(name) for name in reads] + [key]
-    args = [len(reads), ttl, 0]
-    if flag is not None:
-        keys.append(cache.make_and_validate_key(flag[0]))
-        args[2] = flag[1]
-    *found, count, took = _script(client)(keys=keys, args=args)
+    keys = [cache.make_and_validate_key(name) for name in [*reads, counter]]
+    keys += [cache.make_and_validate_key(name) for name, _seconds in flags]
+    args = [len(reads), ttl, *(seconds for _name, seconds in flags)]
+    answer = _script(client)(keys=keys, args=args)
+    found, count, took = (
+        answer[: len(reads)],
+        answer[len(reads)],
+        answer[len(reads) + 1 :],
+    )
     loads = cache._cache._serializer.loads
-    return [None if raw is None else loads(raw) for raw in found], int(count), took == 1
+    values = [None if raw is None else loads(raw) for raw in found]
+    return values, int(count), [bool(t) for t in took]
 
 
 # read_count_take as one command: a pipeline of five cost redis-py three times the
@@ -87,9 +91,11 @@ for i = 1, reads do answer[i] = redis.call('GET', KEYS[i]) end
 local counter = KEYS[reads + 1]
 answer[reads + 1] = redis.call('INCR', counter)
 redis.call('EXPIRE', counter, ARGV[2], 'NX')
-answer[reads + 2] = 0
-if tonumber(ARGV[3]) > 0 and redis.call('SET', KEYS[reads + 2], 1, 'EX', ARGV[3], 'NX') then
-    answer[reads + 2] = 1
+for i = reads + 2, #KEYS do
+    answer[i] = 0
+    if redis.call('SET', KEYS[i], 1, 'EX', ARGV[i - reads + 1], 'NX') then
+        answer[i] = 1
+    end
 end
 return answer
 """
