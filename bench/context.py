@@ -160,6 +160,12 @@ class RawClient:
     def send(
         self, method: str, path: str, body: bytes | None, extra: dict[str, str]
     ) -> Response:
+        return self.send_prepared(self.prepare(method, path, body, extra))
+
+    def prepare(
+        self, method: str, path: str, body: bytes | None, extra: dict[str, str]
+    ) -> bytes:
+        """The request's bytes, to build before a timed burst."""
         body = body or b""
         lines = [
             "%s %s HTTP/1.1" % (method, path),
@@ -167,7 +173,9 @@ class RawClient:
         ]
         lines += ["%s: %s" % item for item in {**self.headers, **extra}.items()]
         lines.append("Content-Length: %d" % len(body))
-        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+    def send_prepared(self, request: bytes) -> Response:
         for attempt in (1, 2):
             if self.sock is None:
                 self.sock = socket.create_connection(
