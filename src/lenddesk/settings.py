@@ -128,9 +128,7 @@ MACHINE_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "lenddesk.web.middleware.RequestIdMiddleware",
     "lenddesk.web.middleware.RefuseNulMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "lenddesk.web.machine.MachineHeadersMiddleware",
+    "lenddesk.web.machine.MachineMiddleware",
 ]
 
 ROOT_URLCONF = "lenddesk.urls"

@@ -17,6 +17,8 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import URLResolver
 from django.urls.resolvers import RegexPattern
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 
@@ -58,10 +60,13 @@ class MachineHandler(WSGIHandler):
         return URLResolver(RegexPattern(r"^/"), machine_patterns)
 
 
-class MachineHeadersMiddleware:
-    """What the clickjacking and CSP middleware add on the staff stack, as constants:
-    a machine endpoint answers JSON, never a document, so nothing may load from it
-    and no page may frame it."""
+class MachineMiddleware:
+    """What the common, locale, clickjacking and CSP middleware do for a machine
+    endpoint, without their work for pages (slash redirects, language prefixes in
+    paths, a policy built per response): the Host checked against ALLOWED_HOSTS
+    (400 otherwise), error messages in the caller's Accept-Language, a
+    Content-Length, and constant headers. A machine endpoint answers JSON, never a
+    document, so nothing may load from it and no page may frame it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,9 +76,16 @@ class MachineHeadersMiddleware:
         }
 
     def __call__(self, request):
+        request.get_host()  # DisallowedHost: 400, as on the staff stack
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         for name, value in self.headers.items():
             response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        patch_vary_headers(response, ("Accept-Language",))
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))
         return response
 
 

@@ -55,6 +55,9 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" not in query and "\x00" not in query:
+            return self.get_response(request)  # no NUL anywhere: nothing to parse
         bad = [
             key
             for key, values in request.GET.lists()
