@@ -197,6 +197,10 @@ if IS_POSTGRES:
     _db.setdefault("OPTIONS", {})
     # Server-side parameter binding: psycopg then does not re-parse every (large,
     # bulk) statement on the client.
+    # Hot statements (the intake store) prepared once per connection; set 0 behind a
+    # pooler that hands each transaction another server connection (PgBouncer in
+    # transaction mode), where a session's PREPARE is not there for the next one.
+    DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
     if os.environ.get("DB_SERVER_SIDE_BINDING", "1") == "1":
         _db["OPTIONS"]["server_side_binding"] = True
     _db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_lenddesk")}

@@ -125,7 +125,8 @@ def test_a_broken_database_connection_is_replaced_for_the_next_delivery(
     status, _headers, _content = send(integration, secret, lead(), key="after-cut")
     assert status == 202
     assert connection.connection.info.backend_pid != pid
-    connection.connection.execute("DEALLOCATE ALL")  # a pooler's reset, say
+    # Our statement gone from the session (a pooler's reset, say): prepared again.
+    connection.connection.execute("DEALLOCATE lenddesk_intake_store")
     assert send(integration, secret, lead(), key="after-reset")[0] == 202
     with tenant_context(tenant_a):
         assert Delivery.objects.filter(idempotency_key="after-cut").count() == 1
@@ -192,3 +193,24 @@ def test_a_key_first_seen_on_a_refused_delivery_is_still_taken(tenant_a, platfor
     assert other == 409  # another body under a seen key still goes the full way
     with tenant_context(tenant_a):
         assert Delivery.objects.filter(idempotency_key="seen-1").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_behind_a_transaction_pooler_the_statement_is_sent_whole(
+    settings, tenant_a, platform
+):
+    """DB_PREPARED_STATEMENTS=0: no session-level PREPARE (a transaction pooler would
+    hand the next message another server connection)."""
+    settings.DB_PREPARED_STATEMENTS = False
+    integration, secret = platform
+    connection.close()  # a new session, with nothing prepared
+    payload = lead(name="池化")
+    first = send(integration, secret, payload, key="pooled")
+    again = send(integration, secret, payload, key="pooled")
+    assert (first[0], again[0]) == (202, 200)
+    assert json.loads(again[2])["lead"] == json.loads(first[2])["lead"]
+    prepared = connection.connection.execute(
+        "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'lenddesk_%'"
+    )
+    assert prepared.fetchone()[0] == 0

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, transaction
 
 if TYPE_CHECKING:
@@ -107,22 +108,25 @@ def fetch_one_as_tenant(tenant_id: int, name: str, sql: str, params: list):
     as one implicit transaction: on a hot endpoint (intake) this replaces four round
     trips (BEGIN, the setting, the statement, COMMIT) and the health check's fifth.
     The statement (``%s`` placeholders) is prepared once per connection under
-    ``name``, so PostgreSQL plans it once: that halved its cost. It must be safe to
+    ``name``, so PostgreSQL plans it once: that halved its cost (unless
+    DB_PREPARED_STATEMENTS is off, behind a transaction pooler). It must be safe to
     run twice: on a connection that turns out to be broken (what the health check
     would have found) it is run once more on a new one, as it is when the prepared
     statement is gone (``DISCARD ALL``). Needs ``one_trip_possible()``."""
     import psycopg
 
-    call = "SELECT set_config('app.tenant_id', %%s, true); EXECUTE %s(%s)" % (
-        name,
-        ", ".join(["%s"] * len(params)),
+    prepared = getattr(settings, "DB_PREPARED_STATEMENTS", False)
+    statement = "EXECUTE %s(%s)" % (name, ", ".join(["%s"] * len(params)))
+    call = "SELECT set_config('app.tenant_id', %s, true); " + (
+        statement if prepared else sql
     )
     with connection.wrap_database_errors:
         for attempt in (1, 2):
             connection.ensure_connection()
             raw = connection.connection
             try:
-                _prepare(raw, name, sql)
+                if prepared:
+                    _prepare(raw, name, sql)
                 with psycopg.ClientCursor(raw) as cursor:
                     cursor.execute(call, [str(tenant_id), *params])
                     cursor.nextset()
