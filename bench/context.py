@@ -157,6 +157,11 @@ class RawClient:
         self.sock: socket.socket | None = None
         self.pending = b""
 
+    def request(self, method: str, path: str, data=None) -> Response:
+        body = None if data is None else json.dumps(data).encode()
+        extra = {} if body is None else {"Content-Type": "application/json"}
+        return self.send(method, path, body, extra)
+
     def send(
         self, method: str, path: str, body: bytes | None, extra: dict[str, str]
     ) -> Response:

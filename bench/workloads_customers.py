@@ -10,7 +10,7 @@ import time
 from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
-from bench.context import HttpClient
+from bench.context import RawClient
 from bench.registry import Result, percentile, workload
 
 LIST = "/api/v1/customers/"
@@ -121,8 +121,8 @@ def customer_claim(ctx):
         )
     if not pool:
         raise RuntimeError("no public-pool customers to claim")
-    clients = [
-        HttpClient(ctx.server.host, ctx.server.port, ctx.headers_for(u))
+    clients = [  # the lean client: the 32 claimers share the cores with the server
+        RawClient(ctx.server.host, ctx.server.port, ctx.headers_for(u))
         for u in claimers
     ]
     for c in clients:  # warm the connections (and each worker's token cache)

@@ -11,6 +11,7 @@ from lenddesk.accounts import login_policy
 from lenddesk.accounts.models import ApiToken
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import get_current_tenant
+from lenddesk.web.orm import first_or_none
 
 LAST_USED_EVERY = dt.timedelta(seconds=60)
 
@@ -33,10 +34,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         tenant = get_current_tenant()
         if tenant is None or ApiToken.tenant_id_of(raw) != tenant.pk:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
-        token = (
-            ApiToken.objects.select_related("user", "user__department")
-            .filter(key_hash=ApiToken.hash_secret(raw))
-            .first()
+        token = first_or_none(
+            ApiToken.objects.select_related("user", "user__department").filter(
+                key_hash=ApiToken.hash_secret(raw)
+            )
         )
         if token is None or not token.is_usable():
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))

@@ -25,6 +25,7 @@ from lenddesk.customers.models import (
     Visit,
 )
 from lenddesk.security.fields import exact_lookup, last4_lookup
+from lenddesk.web.orm import first_or_none
 
 PAGE_SIZE = 25
 LIST_RELATED = ("owner", "stage", "pool")
@@ -246,8 +247,8 @@ def customer_get(
 ) -> Customer:
     """A customer the actor may see: in scope, or in a public pool open to them.
     ``related``: what the caller shows besides ids (the pool is always needed)."""
-    customer = (
-        Customer.objects.filter(pk=customer_id).select_related("pool", *related).first()
+    customer = first_or_none(
+        Customer.objects.filter(pk=customer_id).select_related("pool", *related)
     )
     if customer is None or not customer_reachable(actor, customer):
         raise Http404

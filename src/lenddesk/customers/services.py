@@ -351,7 +351,7 @@ def _owned_count(owner: User) -> int:
 
 def _ensure_cap(owner: User, rules: PoolRules, adding: int = 1) -> None:
     # Serialise one person's intake: a row lock on PostgreSQL, and SQLite's write lock.
-    User.objects.select_for_update().filter(pk=owner.pk).first()
+    User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").get()
     if _owned_count(owner) + adding > rules.private_cap:
         raise ValidationError(
             _("%(owner)s already has %(cap)d customers, the private-pool cap.")

@@ -17,6 +17,7 @@ from lenddesk.tenancy.context import bind_tenant, set_database_tenant
 from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
 from lenddesk.tenancy.modules import MODULE_OF_APP, MODULES_BY_CODE
+from lenddesk.web.orm import first_or_none
 
 SESSION_TENANT = "ld_tenant_id"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,7 +55,9 @@ class TenantMiddleware:
 
     def __call__(self, request):
         tenant_id = _tenant_id_for(request)
-        tenant = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
+        tenant = (
+            first_or_none(Tenant.objects.filter(pk=tenant_id)) if tenant_id else None
+        )
         request.tenant = tenant
         with bind_tenant(tenant):
             if connection.vendor != "postgresql" or (
