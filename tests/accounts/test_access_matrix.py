@@ -180,6 +180,7 @@ def _org_for(tenant, admin, name):
         review = products.review_request(actor=admin, prescreen=prescreen)
         match_job = products.reverse_match_start(actor=admin, product=product)
     with tenant_context(tenant):
+        from lenddesk.acquisition import receiving
         from lenddesk.acquisition import services as acquisition
 
         channel = acquisition.channel_for(name="渠道", kind="traffic")
@@ -189,7 +190,7 @@ def _org_for(tenant, admin, name):
         integration = acquisition.integration_create(
             actor=admin, values={"name": "平台", "channel": channel}
         ).integration
-        acquisition.intake_receive(
+        receiving.intake_receive(
             tenant=tenant, integration=integration, idempotency_key="k1", body=b"{}"
         )
         delivery = integration.deliveries.get()

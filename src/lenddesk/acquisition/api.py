@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lenddesk.accounts.api import ERROR_SCHEMA
-from lenddesk.acquisition import intake, selectors, services
+from lenddesk.acquisition import intake, receiving, selectors
 from lenddesk.acquisition.models import DeliveryStatus, Integration
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import bind_tenant, one_trip_possible, tenant_context
@@ -166,13 +166,13 @@ class IntakeAPI(APIView):
         key = request.headers.get("Idempotency-Key", "").strip()
         if not intake.IDEMPOTENCY_KEY_RE.fullmatch(key):
             key = ""  # refused below, once the caller is known
-        admission = services.intake_admit(integration_key, slug, key)
+        admission = receiving.intake_admit(integration_key, slug, key)
         fate = REFUSED
         try:
             response, fate = self._answer(request, integration_key, admission)
         finally:
             if fate != COUNTED:
-                services.intake_refused(admission, counted=fate == LIMITED)
+                receiving.intake_refused(admission, counted=fate == LIMITED)
         return response
 
     def _answer(self, request, integration_key: str, admission):
@@ -203,7 +203,7 @@ class IntakeAPI(APIView):
                     429,
                     headers={"Retry-After": str(wait)},
                 ), LIMITED
-            outcome = services.intake_receive(
+            outcome = receiving.intake_receive(
                 tenant=tenant,
                 integration=integration,
                 idempotency_key=request.headers["Idempotency-Key"].strip(),
