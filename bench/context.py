@@ -100,17 +100,19 @@ class Response:
         return json.loads(self.body)
 
 
-class HttpClient:
+class _JsonRequests:
+    def request(self, method: str, path: str, data=None) -> Response:
+        body = None if data is None else json.dumps(data).encode()
+        extra = {} if body is None else {"Content-Type": "application/json"}
+        return self.send(method, path, body, extra)
+
+
+class HttpClient(_JsonRequests):
     """One keep-alive connection; headers carry the bearer token or session cookie."""
 
     def __init__(self, host: str, port: int, headers: dict[str, str]):
         self.host, self.port, self.headers = host, port, headers
         self.conn: http.client.HTTPConnection | None = None
-
-    def request(self, method: str, path: str, data=None) -> Response:
-        body = None if data is None else json.dumps(data).encode()
-        extra = {} if body is None else {"Content-Type": "application/json"}
-        return self.send(method, path, body, extra)
 
     def send(
         self, method: str, path: str, body: bytes | None, extra: dict[str, str]
@@ -144,7 +146,7 @@ class HttpClient:
         raise RuntimeError("not reached")
 
 
-class RawClient:
+class RawClient(_JsonRequests):
     """A lean keep-alive HTTP/1.1 connection for load generation (``send`` as in
     ``HttpClient``): the request is written as bytes and the answer read by its
     Content-Length. ``http.client`` parses every answer's headers with the email
@@ -156,11 +158,6 @@ class RawClient:
         self.host, self.port, self.headers = host, port, headers
         self.sock: socket.socket | None = None
         self.pending = b""
-
-    def request(self, method: str, path: str, data=None) -> Response:
-        body = None if data is None else json.dumps(data).encode()
-        extra = {} if body is None else {"Content-Type": "application/json"}
-        return self.send(method, path, body, extra)
 
     def send(
         self, method: str, path: str, body: bytes | None, extra: dict[str, str]
