@@ -55,6 +55,12 @@ REJECTED_SCHEMA = inline_serializer(
 COUNTED, LIMITED, REFUSED = "counted", "limited", "refused"
 
 
+def _idempotency_key(request) -> str:
+    """The request's Idempotency-Key, or "" when it is missing or malformed."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    return key if intake.IDEMPOTENCY_KEY_RE.fullmatch(key) else ""
+
+
 def _unknown_key():
     return _error("not_found", _("Unknown integration key."), 404)
 
@@ -163,23 +169,21 @@ class IntakeAPI(APIView):
         slug = intake.tenant_slug_of(integration_key)
         if not slug:
             return _unknown_key()
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not intake.IDEMPOTENCY_KEY_RE.fullmatch(key):
-            key = ""  # refused below, once the caller is known
+        key = _idempotency_key(request)  # "" when malformed: refused below
         admission = receiving.intake_admit(integration_key, slug, key)
         fate = REFUSED
         try:
-            response, fate = self._answer(request, integration_key, admission)
+            response, fate = self._answer(request, integration_key, key, admission)
         finally:
             if fate != COUNTED:
                 receiving.intake_refused(admission, counted=fate == LIMITED)
         return response
 
-    def _answer(self, request, integration_key: str, admission):
+    def _answer(self, request, integration_key: str, key: str, admission):
         """The response, and whether the delivery counts against the allowance
         (COUNTED: stored or answered from the stored one), was over it (LIMITED) or
         was refused before (REFUSED: it gives its count back)."""
-        target = selectors.intake_target(integration_key, admission.seen)
+        target = selectors.intake_target(integration_key, admission.cached_target)
         if target is None:
             return _unknown_key(), REFUSED
         tenant, integration = target
@@ -191,7 +195,7 @@ class IntakeAPI(APIView):
         # caller's transaction (tests, SQLite) the firm's transaction, as elsewhere.
         firm = bind_tenant if one_trip_possible() else tenant_context
         with firm(tenant):
-            refusal = self._delivery_refusal(request, integration)
+            refusal = self._delivery_refusal(request, integration, key)
             if refusal is not None:
                 return refusal, REFUSED
             wait = admission.wait_seconds(integration)
@@ -206,7 +210,7 @@ class IntakeAPI(APIView):
             outcome = receiving.intake_receive(
                 tenant=tenant,
                 integration=integration,
-                idempotency_key=request.headers["Idempotency-Key"].strip(),
+                idempotency_key=key,
                 body=request.body,
                 remote_ip=client_ip(request),
                 admission=admission,
@@ -236,7 +240,7 @@ class IntakeAPI(APIView):
         return None
 
     @staticmethod
-    def _delivery_refusal(request, integration: Integration):
+    def _delivery_refusal(request, integration: Integration, key: str):
         """Why this delivery is refused before it is stored, or None."""
         if not integration.active:
             return _error(
@@ -274,8 +278,7 @@ class IntakeAPI(APIView):
                 _("X-Timestamp is more than 300 seconds away from our clock."),
                 401,
             )
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not intake.IDEMPOTENCY_KEY_RE.fullmatch(key):
+        if not key:
             return _error(
                 "invalid",
                 _("Idempotency-Key: send 1–120 letters, digits or . _ : -"),

@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -38,7 +37,7 @@ from lenddesk.acquisition.drain import (
 )
 from lenddesk.acquisition.intake import MappedLead
 from lenddesk.acquisition.models import Delivery, DeliveryStatus, Integration
-from lenddesk.audit.services import staged_audit
+from lenddesk.audit.services import audit_staging
 from lenddesk.tenancy import generation as firm_generation
 from lenddesk.tenancy.context import (
     fetch_one_as_tenant,
@@ -85,29 +84,21 @@ QUARANTINE_DETAIL = gettext_lazy(
 )
 
 
-def audit_staging(tenant_id: int):
-    """On PostgreSQL, stage a block's audit entries and chain them at its end (as
-    TenantMiddleware does for signed-in requests), so the firm's chain-head lock is
-    held only from then until the commit."""
-    if connection.vendor != "postgresql":
-        return nullcontext()
-    return staged_audit(tenant_id)
-
-
 RATE_WINDOW = 60
+COUNTER_SECONDS = RATE_WINDOW + 5  # a minute's counter outlives its minute a little
 
 
 @dataclass(frozen=True)
 class Admission:
     """A delivery's one cache round trip, made before anything is checked: the firm's
-    generation and cached firm and integration (``seen``, for
+    generation and cached firm and integration (``cached_target``, for
     ``selectors.intake_target``), the integration's count this minute with this
     delivery, and whether it took the firm's drain flag. A delivery refused after it
     gives both back (``intake_refused``), so requests that fail the signature never
     use up an integration's allowance."""
 
     counter: str
-    seen: tuple
+    cached_target: tuple
     count: int
     owns_drain: bool
     drain_flag: str
@@ -142,11 +133,11 @@ def intake_admit(integration_key: str, slug: str, idempotency_key: str) -> Admis
         flags.append((seen_key, KEY_SEEN_SECONDS))
     reads = [firm_generation.name(slug), selectors.target_entry(integration_key)]
     (generation, entry), count, took = read_count_take(
-        reads, counter, RATE_WINDOW + 5, flags
+        reads, counter, COUNTER_SECONDS, flags
     )
     return Admission(
         counter=counter,
-        seen=(generation, entry),
+        cached_target=(generation, entry),
         count=count,
         owns_drain=took[0],
         drain_flag=flag,
@@ -164,7 +155,7 @@ def intake_refused(admission: Admission, *, counted: bool = False) -> None:
         if flag is not None:
             cache.delete(flag)
         return
-    give_back(admission.counter, RATE_WINDOW + 5, flag)
+    give_back(admission.counter, COUNTER_SECONDS, flag)
 
 
 def intake_receive(
@@ -358,13 +349,11 @@ def _store_in_one_trip(delivery: Delivery) -> tuple[bool, StoredAnswer | None]:
     when inserted; (False, the stored delivery) for a key seen before; (False, None)
     when another request's insert of the same key committed after this statement
     began (the transaction path then reads it)."""
-    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
-    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: sixteen lookups fewer
-    values = [f.get_db_prep_save(f.pre_save(delivery, add=True), db) for f in fields]
+    columns, values = _insert_values(delivery)
     row = fetch_one_as_tenant(
         delivery.tenant_id,
         "lenddesk_intake_store",
-        _one_trip_sql(tuple(f.column for f in fields)),
+        _one_trip_sql(columns),
         [
             *values,
             delivery.tenant_id,
@@ -407,20 +396,24 @@ def _one_trip_sql(columns: tuple[str, ...]) -> str:
     }
 
 
+def _insert_values(delivery: Delivery) -> tuple[tuple[str, ...], list]:
+    """The delivery's columns and their values as its fields prepare them for the
+    database (so the payload is stored exactly as ``set_secret`` sealed it)."""
+    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: sixteen lookups fewer
+    values = [f.get_db_prep_save(f.pre_save(delivery, add=True), db) for f in fields]
+    return tuple(f.column for f in fields), values
+
+
 def _insert_new(delivery: Delivery) -> bool:
     """``INSERT … ON CONFLICT (tenant, integration, idempotency key) DO NOTHING
     RETURNING id``: one statement, where a savepoint and a caught IntegrityError took
     three. False when the key is taken (by a committed row: a concurrent insert of
-    the same key is waited for). The columns are the model's own, prepared by its
-    fields, so the payload is stored exactly as ``set_secret`` sealed it."""
-    meta = Delivery._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [
-        f.get_db_prep_save(f.pre_save(delivery, add=True), connection) for f in fields
-    ]
+    the same key is waited for)."""
+    columns, values = _insert_values(delivery)
     returning = connection.features.can_return_columns_from_insert
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(tuple(f.column for f in fields), returning), values)
+        cursor.execute(_insert_sql(columns, returning), values)
         if returning:
             row = cursor.fetchone()
             pk = row[0] if row else None

@@ -286,18 +286,18 @@ def target_entry(integration_key: str) -> str:
 
 
 def intake_target(
-    integration_key: str, seen: tuple | None = None
+    integration_key: str, cached: tuple | None = None
 ) -> tuple[Tenant, Integration] | None:
     """The firm and integration an intake key names, or None. Every delivery needs
     both; they are kept in the shared cache under the firm's generation, which any
     change to the firm or its integrations replaces after commit (a suspension, a
     switched-off integration or a new secret applies to the next delivery).
-    ``seen``: the (generation, entry) pair the caller already read from the cache."""
+    ``cached``: the (generation, entry) pair the caller already read from the cache."""
     slug = intake.tenant_slug_of(integration_key)
     if not slug:
         return None
     entry_name = target_entry(integration_key)
-    generation, entry = seen or firm_generation.read_with(slug, entry_name)
+    generation, entry = cached or firm_generation.read_with(slug, entry_name)
     if generation is not None and entry is not None and entry[0] == generation:
         return entry[1], entry[2]
     generation = generation or firm_generation.current(slug)

@@ -42,9 +42,8 @@ from lenddesk.acquisition.models import (
     Integration,
     PrivacyNotice,
 )
-from lenddesk.acquisition.receiving import audit_staging
 from lenddesk.audit.models import AuditAction
-from lenddesk.audit.services import audit_record, diff
+from lenddesk.audit.services import audit_record, audit_staging, diff
 from lenddesk.customers.models import DuplicatePolicy
 from lenddesk.tenancy.context import (
     require_current_tenant,

@@ -6,7 +6,7 @@ import contextvars
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -224,6 +224,15 @@ def _insert_and_advance(head_id: int, events: list[AuditEvent]) -> None:
     sql = "WITH added AS (%s RETURNING 1) %s" % (insert, advance)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def audit_staging(tenant_id: int):
+    """``staged_audit`` on PostgreSQL, nothing elsewhere: for a block of work in a
+    firm's own transaction outside a web request (intake, the worker's drain), so
+    the firm's chain-head lock is held only from its end until the commit."""
+    if connection.vendor != "postgresql":
+        return nullcontext()
+    return staged_audit(tenant_id)
 
 
 @contextmanager
