@@ -1,9 +1,13 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lenddesk.tenancy.modules import OPTIONAL_MODULES
 
-MODULE_CHOICES = [(m.code, "%s %s" % (m.spec, m.label)) for m in OPTIONAL_MODULES]
+MODULE_CHOICES = [
+    (m.code, m.label if m.available else format_lazy(_("{} (coming soon)"), m.label))
+    for m in OPTIONAL_MODULES
+]
 
 
 class OperatorLoginForm(forms.Form):

@@ -1,7 +1,9 @@
-"""The rentable modules of LendDesk (SPEC M1–M14).
+"""The rentable modules of LendDesk.
 
 A tenant's plan is the list of module codes it pays for. Core modules are always on.
-Apps declare which module their URLs belong to through ``MODULE_OF_APP``.
+Apps declare which module their URLs belong to through ``MODULE_OF_APP``. A module
+whose pages are not built yet is ``available=False``: it is shown as coming soon and
+never as included, so nobody is sold what does not exist.
 """
 
 from dataclasses import dataclass
@@ -14,30 +16,31 @@ from django.utils.translation import pgettext_lazy
 class Module:
     code: str
     label: str
-    spec: str
     core: bool = False
+    available: bool = True
 
 
 MODULES: tuple[Module, ...] = (
-    Module("platform", _("Platform and tenancy"), "M1", core=True),
-    Module("org", _("Organisation and access"), "M2", core=True),
-    Module("customers", _("Customers"), "M3"),
-    Module("acquisition", _("Acquisition"), "M4"),
-    Module("telephony", _("Outbound calling"), "M5"),
-    Module("products", _("Loan products and matching"), "M6"),
-    Module("orders", _("Orders and workflow"), "M7"),
-    Module("contracts", _("Contracts"), "M8"),
-    Module("finance", pgettext_lazy("module", "Finance"), "M9"),
-    Module("performance", _("Performance"), "M10"),
-    Module("analytics", _("Analytics"), "M11"),
-    Module("portal", _("Customer and partner portals"), "M12"),
-    Module("compliance", _("Compliance"), "M13"),
-    Module("notifications", _("Notifications"), "M14"),
+    Module("platform", _("Platform and tenancy"), core=True),
+    Module("org", _("Organisation and access"), core=True),
+    Module("customers", _("Customers")),
+    Module("acquisition", _("Acquisition")),
+    Module("telephony", _("Outbound calling"), available=False),
+    Module("products", _("Loan products and matching")),
+    Module("orders", _("Orders and workflow"), available=False),
+    Module("contracts", _("Contracts"), available=False),
+    Module("finance", pgettext_lazy("module", "Finance"), available=False),
+    Module("performance", _("Performance"), available=False),
+    Module("analytics", _("Analytics"), available=False),
+    Module("portal", _("Customer portal"), available=False),
+    Module("compliance", _("Compliance"), available=False),
+    Module("notifications", _("Notifications")),
 )
 MODULES_BY_CODE = {m.code: m for m in MODULES}
 CORE_MODULES = frozenset(m.code for m in MODULES if m.core)
 OPTIONAL_MODULES = tuple(m for m in MODULES if not m.core)
 ALL_MODULE_CODES = tuple(m.code for m in MODULES)
+AVAILABLE_MODULES = tuple(m for m in OPTIONAL_MODULES if m.available)
 
 # URL namespace (Django app_name) -> module code. Namespaces not listed are core.
 MODULE_OF_APP: dict[str, str] = {
