@@ -1,5 +1,5 @@
-"""Customer reads through the API (list, search, detail), the list page, and 32
-concurrent claimers on a shared pool."""
+"""Customer reads through the API (list, search, detail), the list page (first page,
+sorted and filtered views), and 32 concurrent claimers on a shared pool."""
 
 from __future__ import annotations
 
@@ -33,6 +33,26 @@ def customer_list(ctx):
         user=ctx.users["salesperson"],
         session=True,
     )
+    # A manager's working views: sorted (a keyset on value and id), filtered, with the
+    # capped total every page shows.
+    views = [
+        ("general_manager", "sorted by amount", {"sort": "-amount"}),
+        ("general_manager", "longest without follow-up", {"sort": "last_followup"}),
+        ("team_lead", "next follow-up soonest", {"sort": "next_followup"}),
+        (
+            "team_lead",
+            "city and amount ≥ 20万, newest",
+            {"city": "深圳", "amount_min": "20万"},
+        ),
+    ]
+    for role, what, params in views:
+        yield ctx.http(
+            "list, %s, %s (HTML)" % (role.replace("_", " "), what),
+            "GET",
+            "/customers/?" + urlencode(params),
+            user=ctx.users[role],
+            session=True,
+        )
 
 
 @workload("search", order=20)

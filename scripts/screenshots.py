@@ -145,6 +145,20 @@ def integration_page(page) -> None:
     page.screenshot(path=str(OUT / "integration.png"), full_page=True)
 
 
+def totp_now(secret: str) -> str:
+    """The current six-digit code of a TOTP key (RFC 6238: SHA-1, 30 s)."""
+    import base64
+    import struct
+
+    text = secret.replace(" ", "").upper()
+    key = base64.b32decode(text + "=" * (-len(text) % 8))
+    counter = struct.pack(">Q", int(time.time()) // 30)
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (number % 1_000_000)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     home = tempfile.mkdtemp(prefix="lenddesk-shots-")
@@ -172,8 +186,10 @@ def main() -> None:
             page.goto(URL + "/accounts/login/")
             page.fill("#id_tenant", "demo")
             page.screenshot(path=str(OUT / "login.png"))
+            lead = browser.new_page(viewport={"width": 1280, "height": 800})
+            login(lead, "lead1")
+            lead.screenshot(path=str(OUT / "home.png"), full_page=True)
             login(page)
-            page.screenshot(path=str(OUT / "home.png"), full_page=True)
             page.goto(URL + "/customers/")
             page.screenshot(path=str(OUT / "customers.png"))
             page.goto(URL + "/accounts/staff/")
@@ -196,6 +212,9 @@ def main() -> None:
             integration_page(page)
             page.goto(URL + "/customers/")
             page.click("[data-testid=customer-table] tbody a >> nth=0")
+            page.wait_for_selector("[data-testid=customer-head]")
+            page.screenshot(path=str(OUT / "customer.png"), full_page=True)
+            page.click('a[data-ld-tab="matching"]')
             page.wait_for_selector("[data-testid=match-panel]", timeout=20000)
             page.screenshot(
                 path=str(OUT / "customer-match.png"),
@@ -209,6 +228,11 @@ def main() -> None:
             phone.click(".navbar-toggler")
             phone.wait_for_selector("#sidebar-menu.show")
             phone.screenshot(path=str(OUT / "home-mobile.png"))
+            phone.click(".navbar-toggler")
+            phone.goto(URL + "/customers/")
+            phone.click("[data-testid=customer-table] tbody a >> nth=0")
+            phone.wait_for_selector("[data-testid=customer-head]")
+            phone.screenshot(path=str(OUT / "customer-mobile.png"), full_page=True)
             portal = browser.new_page(
                 viewport={"width": 390, "height": 844}, is_mobile=True
             )
@@ -218,6 +242,10 @@ def main() -> None:
             operator.goto(URL + "/platform/login/")
             operator.fill("#id_username", "operator")
             operator.fill("#id_password", "Operator@2026")
+            operator.click("button[type=submit]")
+            operator.wait_for_load_state()
+            secret = operator.inner_text("[data-testid=totp-secret]")
+            operator.fill("input[name=code]", totp_now(secret))
             operator.click("button[type=submit]")
             operator.wait_for_load_state()
             operator.screenshot(path=str(OUT / "platform.png"))

@@ -13,12 +13,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are deselected (not skipped) on SQLite; CI runs the suite
-    on both databases, so each test runs at least once."""
-    if connection.vendor == "postgresql":
-        return
-    keep = [item for item in items if "postgres" not in item.keywords]
-    dropped = [item for item in items if "postgres" in item.keywords]
+    """Tests for one database or for Redis are deselected (not skipped) where that is
+    not what this run has; CI runs the suite on PostgreSQL with Redis and on SQLite
+    without, so each test runs at least once."""
+    absent = {"redis"} if not os.environ.get("REDIS_URL") else set()
+    absent.add("sqlite" if connection.vendor == "postgresql" else "postgres")
+    keep = [item for item in items if not absent & set(item.keywords)]
+    dropped = [item for item in items if absent & set(item.keywords)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -38,7 +38,7 @@ def test_login_then_home_shows_profile_and_plan(client, admin_a, tenant_a):
 def test_salesperson_home_has_no_plan_card(client, salesperson_a):
     login(client, salesperson_a)
     html = client.get("/").content.decode()
-    assert 'data-testid="profile-card"' in html
+    assert 'data-testid="workbench-mine"' in html
     assert 'data-testid="plan-card"' not in html
 
 

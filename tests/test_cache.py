@@ -63,7 +63,7 @@ def test_a_hit_counter_counts_in_one_window(settings):
     backend.delete(name)
 
 
-def test_a_hit_counter_on_another_backend():
+def test_a_hit_counter_on_another_backend(db):
     from lenddesk.web.cache import count_hit
 
     name = "rate-%s" % uuid.uuid4().hex

@@ -92,7 +92,8 @@ def test_demo_is_idempotent(db):
         assert User.objects.count() == 12
         from lenddesk.customers.models import Customer
 
-        assert Customer.objects.count() == 40
+        # 40 in bulk; forms, partners and integrations bring the rest.
+        assert Customer.objects.filter(attribution__source_ref="demo").count() == 40
         assert Customer.objects.filter(owner__isnull=True).exists()
         assert Customer.objects.filter(owner__username__startswith="sales").exists()
         assert verify_chain().ok

@@ -10,14 +10,12 @@ from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant, TenantEvent
 from tests.conftest import force_session
 from tests.factories import PASSWORD, make_user
+from tests.operators import log_in_operator
 
 
 @pytest.fixture
 def op_client(client, operator):
-    response = client.post(
-        "/platform/login/", {"username": operator.username, "password": PASSWORD}
-    )
-    assert response.status_code == 302
+    log_in_operator(client, operator)
     return client
 
 

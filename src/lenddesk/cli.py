@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +29,8 @@ USAGE = """usage: lenddesk COMMAND [options]
   demo            create the demo firm (idempotent) and print its log-ins
   check           configuration and security checks
   audit verify    check every firm's tamper-evident audit chain [--tenant SLUG]
+                  [--anchors FILE]
+  audit anchor    print every firm's chain head, to keep outside the database
   rotate-keys     new data keys and re-encryption, in resumable batches [--tenant SLUG]
   drain-intake    turn queued traffic-platform deliveries into leads now
                   (the worker does it by itself) [--tenant SLUG] [--limit N]
@@ -69,6 +72,13 @@ def _gunicorn_args() -> list[str]:
         "lenddesk.web.access_log.AccessLogger",
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # Above the API's own limits (lenddesk.web.middleware), which answer JSON.
+        "--limit-request-line",
+        "8190",
+        "--limit-request-field_size",
+        "16380",
+        "--limit-request-fields",
+        "200",
     ]
 
 
@@ -128,17 +138,103 @@ def _refuse_unsafe_settings() -> None:
         raise SystemExit(2) from exc
 
 
+def _bind_address(bind: str) -> tuple[str, int] | None:
+    """``(host, port)`` of a TCP BIND (``host:port``, ``[v6]:port``, ``host``);
+    None for a Unix socket or a spelling left to gunicorn to judge."""
+    if bind.startswith("unix:") or bind.startswith("fd://"):
+        return None
+    if bind.startswith("["):
+        host, _, rest = bind[1:].partition("]")
+        port = rest.lstrip(":") or "8000"
+    elif bind.count(":") == 1:
+        host, _, port = bind.partition(":")
+    elif ":" not in bind:
+        host, port = bind, "8000"
+    else:
+        return None
+    return (host, int(port)) if port.isdigit() else None
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether gunicorn could listen there (it sets SO_REUSEADDR too)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port_near(host: str, port: int) -> int | None:
+    return next(
+        (p for p in range(port + 1, port + 50) if p < 65536 and port_is_free(host, p)),
+        None,
+    )
+
+
+def _refuse_busy_port(bind: str) -> None:
+    """Stop before anything starts when BIND's port is taken (another LendDesk, say):
+    gunicorn would otherwise retry for five seconds while the worker and the scheduler
+    already run."""
+    address = _bind_address(bind)
+    if address is None or port_is_free(*address):
+        return
+    host, port = address
+    spare = _free_port_near(host, port)
+    hint = "BIND=%s:%d" % (
+        host if ":" not in host else "[%s]" % host,
+        spare or port + 1,
+    )
+    sys.stderr.write(
+        "lenddesk: port %d is in use; set BIND=host:port to a free one, e.g.\n"
+        "  %s scripts/run\n" % (port, hint)
+    )
+    raise SystemExit(1)
+
+
+def _wait_listening(server: subprocess.Popen, bind: str, timeout: float = 60) -> bool:
+    """True once the web server accepts connections; False when it exited first."""
+    address = _bind_address(bind)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return False
+        if address is None:
+            return True
+        host = "127.0.0.1" if address[0] in ("", "0.0.0.0") else address[0]  # noqa: S104
+        host = "::1" if host == "::" else host
+        try:
+            with socket.create_connection((host, address[1]), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return server.poll() is None
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
 def _run_all() -> int:
-    """Embedded default: one command brings up web, worker and scheduler."""
+    """Embedded default: one command brings up web, worker and scheduler. The web
+    server starts first; the worker and the scheduler only once it listens."""
+    bind = os.environ.get("BIND", "127.0.0.1:8000")
+    _refuse_busy_port(bind)
     _refuse_unsafe_settings()
     worker_niceness()  # a bad WORKER_NICE stops here, not in the child
     _django(["migrate", "--no-input", "-v", "0"])
     _django(["demo", "--if-empty"])
-    children = [
-        subprocess.Popen(_celery_args("worker"), preexec_fn=lower_worker_priority),  # noqa: S603
-        subprocess.Popen(_celery_args("beat")),  # noqa: S603
-        subprocess.Popen(_gunicorn_args()),  # noqa: S603
-    ]
+    _refuse_busy_port(bind)  # taken while the demo firm was being made
+    children = [subprocess.Popen(_gunicorn_args())]  # noqa: S603
 
     def stop(signum, frame):
         for child in children:
@@ -147,21 +243,22 @@ def _run_all() -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    bind = os.environ.get("BIND", "127.0.0.1:8000")
-    sys.stdout.write(
-        "\nLendDesk is running on http://%s/  (Ctrl+C stops it)\n\n" % bind
-    )
-    sys.stdout.flush()
     try:
+        if not _wait_listening(children[0], bind):
+            sys.stderr.write("lenddesk: the web server could not start on %s\n" % bind)
+            return children[0].returncode or 1
+        children += [
+            subprocess.Popen(_celery_args("worker"), preexec_fn=lower_worker_priority),  # noqa: S603
+            subprocess.Popen(_celery_args("beat")),  # noqa: S603
+        ]
+        sys.stdout.write(
+            "\nLendDesk is running on http://%s/  (Ctrl+C stops it)\n\n" % bind
+        )
+        sys.stdout.flush()
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
     finally:
-        stop(None, None)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
     return max((child.returncode or 0) for child in children)
 
 

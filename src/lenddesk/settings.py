@@ -4,12 +4,16 @@ LENDDESK_ENV selects the profile: ``development`` (the embedded default: SQLite,
 other server), ``test``, or ``production`` (PostgreSQL, Redis; refuses unsafe values).
 """
 
+import base64
+import binascii
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +27,33 @@ IS_PRODUCTION = ENV == "production"
 HOME = Path(os.environ.get("LENDDESK_HOME", Path.cwd() / "var")).resolve()
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me-0123456789abcdef"  # noqa: S105 - refused in production
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-DEBUG = os.environ.get("DEBUG", "0" if IS_PRODUCTION else "1") == "1" and ENV != "test"
+
+
+def _installation_secret_key(home: Path) -> str:
+    """The embedded default's own key, made on first start and kept in LENDDESK_HOME:
+    zero configuration, yet no two installations sign sessions with the same key.
+    Created with a hard link so processes starting together all read the one key."""
+    path = home / "secret_key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        draft = home / ("secret_key.%d" % os.getpid())
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+if "SECRET_KEY" in os.environ or ENV != "development":
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+else:
+    SECRET_KEY = _installation_secret_key(HOME)
+# Off unless asked for: Django's debug pages list every URL and setting.
+DEBUG = os.environ.get("DEBUG", "0") == "1" and ENV != "test"
 
 # Key ring wrapping the per-tenant data keys, newest first: ``id:base64(32 bytes)``.
 # The development default is refused in production.
@@ -39,19 +68,107 @@ FIELD_ENCRYPTION_KEYS = os.environ.get(
 DEFAULT_BLIND_INDEX_KEY = "bGVuZGRlc2stZGV2LWJsaW5kLWluZGV4LWtleS0zMmI="
 BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", DEFAULT_BLIND_INDEX_KEY)
 
+# Key of the audit chain's HMAC (base64 of 32 bytes), kept off the database: whoever
+# can rewrite audit rows cannot recompute their hashes without it (audit.chainkey).
+DEFAULT_AUDIT_CHAIN_KEY = "bGVuZGRlc2stZGV2LWF1ZGl0LWNoYWluLWtleS0zMmI="
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", DEFAULT_AUDIT_CHAIN_KEY)
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+        ","
+    )
+    if h.strip()
+]
+
+
+def _bind_host(bind: str) -> str:
+    """The host of ``host:port`` or ``[v6]:port`` as ALLOWED_HOSTS spells it; empty
+    for a wildcard address or a Unix socket."""
+    if bind.startswith("["):
+        host = "[%s]" % bind[1:].partition("]")[0]
+    elif bind.count(":") <= 1 and not bind.startswith("unix:"):
+        host = bind.partition(":")[0]
+    else:
+        host = ""
+    return "" if host in ("0.0.0.0", "[::]") else host  # noqa: S104 - compared only
+
+
+# The embedded default answers on whatever address BIND names, with no more settings.
+if "ALLOWED_HOSTS" not in os.environ and not IS_PRODUCTION:
+    _bound = _bind_host(os.environ.get("BIND", ""))
+    if _bound and _bound not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_bound)
+
+_KEY_BYTES = 32
+
+
+def _key_bytes(encoded: str) -> bytes | None:
+    """The key material of a base64 setting, or None when it is not 32 bytes."""
+    try:
+        key = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) == _KEY_BYTES else None
+
+
+def _key_problem(name: str, encoded: str, development: str) -> str:
+    key = _key_bytes(encoded)
+    if key is None:
+        return "%s is not base64 of 32 bytes" % name
+    if key == _key_bytes(development):
+        return "%s is the development default" % name
+    return ""
+
+
+def _ring_problems(ring: str) -> list[str]:
+    """The ring's entries compared by key material: the development key under any id
+    or spelling is refused."""
+    development = _key_bytes(DEFAULT_FIELD_ENCRYPTION_KEYS.partition(":")[2])
+    problems = []
+    entries = [entry for entry in ring.split(",") if entry.strip()]
+    for position, entry in enumerate(entries, start=1):
+        kek_id, separator, encoded = entry.partition(":")
+        key = _key_bytes(encoded) if separator and kek_id.strip() else None
+        if key is None:
+            problems.append(
+                "FIELD_ENCRYPTION_KEYS entry %d is not ID:base64 of 32 bytes" % position
+            )
+        elif key == development:
+            problems.append(
+                "FIELD_ENCRYPTION_KEYS entry %d is the development default" % position
+            )
+    return problems or ([] if entries else ["FIELD_ENCRYPTION_KEYS is empty"])
+
+
+def _host_problems(hosts: list[str]) -> list[str]:
+    """``*`` and a leading-dot pattern on a top-level domain (``.com``) accept any Host
+    header, which then ends up in share links, QR codes and e-mailed URLs."""
+    if not hosts:
+        return ["ALLOWED_HOSTS is not set"]
+    return [
+        "ALLOWED_HOSTS entry %r matches every host; name the site's host names" % host
+        for host in hosts
+        if host == "*" or (host.startswith(".") and "." not in host.strip("."))
+    ]
+
 
 def _refuse_unsafe_production() -> None:
     problems = []
-    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 40:
+    secret = SECRET_KEY.strip()
+    if secret == DEFAULT_SECRET_KEY or len(secret) < 40:
         problems.append("SECRET_KEY is the development default or shorter than 40")
     if DEBUG:
         problems.append("DEBUG is on (unset DEBUG or set DEBUG=0)")
-    if FIELD_ENCRYPTION_KEYS == DEFAULT_FIELD_ENCRYPTION_KEYS:
-        problems.append("FIELD_ENCRYPTION_KEYS is the development default")
-    if BLIND_INDEX_KEY == DEFAULT_BLIND_INDEX_KEY:
-        problems.append("BLIND_INDEX_KEY is the development default")
-    if not os.environ.get("ALLOWED_HOSTS"):
-        problems.append("ALLOWED_HOSTS is not set")
+    problems += _ring_problems(FIELD_ENCRYPTION_KEYS)
+    for name, value, development in (
+        ("BLIND_INDEX_KEY", BLIND_INDEX_KEY, DEFAULT_BLIND_INDEX_KEY),
+        ("AUDIT_CHAIN_KEY", AUDIT_CHAIN_KEY, DEFAULT_AUDIT_CHAIN_KEY),
+    ):
+        problem = _key_problem(name, value, development)
+        if problem:
+            problems.append(problem)
+    problems += _host_problems(ALLOWED_HOSTS)
     if problems:
         raise ImproperlyConfigured(
             "Refusing to start in production: " + "; ".join(problems) + "."
@@ -61,13 +178,6 @@ def _refuse_unsafe_production() -> None:
 if IS_PRODUCTION:
     _refuse_unsafe_production()
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
-        ","
-    )
-    if h.strip()
-]
 CSRF_TRUSTED_ORIGINS = [
     o.strip()
     for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
@@ -109,6 +219,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lenddesk.web.locale.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "lenddesk.web.middleware.RequestLimitsMiddleware",
+    "lenddesk.web.transport.MachineHttpsOnlyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "lenddesk.tenancy.middleware.TenantMiddleware",
@@ -129,6 +241,8 @@ MACHINE_MIDDLEWARE = [
     "lenddesk.web.middleware.RequestIdMiddleware",
     "lenddesk.web.middleware.RefuseNulMiddleware",
     "lenddesk.web.machine.MachineMiddleware",
+    "lenddesk.web.middleware.RequestLimitsMiddleware",
+    "lenddesk.web.transport.MachineHttpsOnlyMiddleware",
 ]
 
 ROOT_URLCONF = "lenddesk.urls"
@@ -281,6 +395,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.clear_expired_sessions",
         "schedule": 86400,
     },
+    "audit-log-chain-anchors": {"task": "audit.log_chain_anchors", "schedule": 3600},
     "acquisition-drain-stale-intake": {
         "task": "acquisition.drain_stale_intake",
         "schedule": 60,
@@ -305,13 +420,18 @@ if IS_PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Never redirected to HTTPS: a load balancer's health probe, and intake, which answers
+# plain HTTP with a JSON 403 instead (web.transport): an HTTP client follows a 301 by
+# re-sending its POST as a GET, and the lead would be lost.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/v1/intake/"]
 # Number of trusted reverse proxies in front of the app (nginx = 1).
 NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # The nonce is sent only on pages that use it (the API docs' init script).
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
@@ -379,7 +499,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["lenddesk.web.api_permissions.IsTenantUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["lenddesk.web.parsers.JSONParser"],
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lenddesk.web.api.exception_handler",

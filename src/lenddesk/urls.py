@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from lenddesk.accounts import api_org
+from lenddesk.accounts import api_org, api_tokens
 from lenddesk.accounts.api import MeView, TokenView
 from lenddesk.acquisition import api as acquisition_api
 from lenddesk.customers import api as customer_api
@@ -21,6 +21,13 @@ machine_patterns = [path("api/v1/", include(([INTAKE], "api")))]
 api_v1 = [
     path("auth/token", TokenView.as_view(), name="auth_token"),
     path("auth/token/", TokenView.as_view()),
+    path("auth/logout/", api_tokens.LogoutAPI.as_view(), name="auth_logout"),
+    path("auth/tokens/", api_tokens.TokenListAPI.as_view(), name="token_list"),
+    path(
+        "auth/tokens/<int:pk>/",
+        api_tokens.TokenDetailAPI.as_view(),
+        name="token_detail",
+    ),
     path("me/", MeView.as_view(), name="me"),
     path("departments/", api_org.DepartmentListAPI.as_view(), name="department_list"),
     path(
@@ -33,6 +40,11 @@ api_v1 = [
     path("users/", api_org.UserListAPI.as_view(), name="user_list"),
     path("users/<int:pk>/", api_org.UserDetailAPI.as_view(), name="user_detail"),
     path("users/<int:pk>/reveal/", api_org.UserRevealAPI.as_view(), name="user_reveal"),
+    path(
+        "users/<int:pk>/tokens/",
+        api_tokens.UserTokenListAPI.as_view(),
+        name="user_tokens",
+    ),
     path("customers/", customer_api.CustomerListAPI.as_view(), name="customer_list"),
     path(
         "customers/exports/",

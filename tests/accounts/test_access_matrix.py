@@ -25,6 +25,8 @@ PUBLIC = {
     "api:schema": "public API contract",
     "api:docs": "public API docs",
     "platform:login": "operator log-in page",
+    "platform:otp_verify": "operator's second step; needs a password-checked session",
+    "platform:otp_enrol": "operator's second step; needs a password-checked session",
     "api:intake": "traffic-platform intake, signed with the integration secret; firm from the key (tests/acquisition)",
     # Partner portal: its own partner log-in (never a staff session), firm from the
     # slug; tests/partners/test_portal.py covers its walls.
@@ -194,7 +196,9 @@ def _org_for(tenant, admin, name):
             tenant=tenant, integration=integration, idempotency_key="k1", body=b"{}"
         )
         delivery = integration.deliveries.get()
+        token, _raw = token_issue(user=admin)
     return {
+        "token": token,
         "channel": channel,
         "ad_account": ad_account,
         "integration": integration,
@@ -285,6 +289,10 @@ def _kwargs_for(route: str, org, subject) -> dict:
             kwargs[key] = org[name].pk
     if "<int:tenant_id>" in route:
         kwargs["tenant_id"] = subject.tenant_id
+    if "<int:token_id>" in route:
+        kwargs["token_id"] = org["token"].pk
+    if route.startswith("api/v1/auth/tokens/<int:pk>"):
+        kwargs["pk"] = org["token"].pk
     return kwargs
 
 

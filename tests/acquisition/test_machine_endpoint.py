@@ -102,8 +102,10 @@ def test_a_reused_key_and_a_corrected_delivery(tenant_a, platform):
     rejected = json.loads(content)
     assert rejected["fields"] == {"phone": [rejected["fields"]["phone"][0]]}
     status, _h, content = send(integration, secret, lead(), key="fix-me")
+    assert set(rejected) == {"error", "detail", "fields"}  # the documented shape
     assert status == 202  # the correction of a rejected delivery is taken
-    assert json.loads(content)["lead"] == rejected["lead"]
+    with tenant_context(tenant_a):
+        assert json.loads(content)["lead"] == str(Delivery.objects.get().reference)
     status, _h, content = send(integration, secret, lead(name="别的"), key="fix-me")
     assert status == 409
     assert json.loads(content)["error"] == "idempotency_key_reused"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 
+from django.apps import apps as django_apps
 from django.db import connection
 
 from lenddesk.audit.models import AuditChainHead, AuditEvent
@@ -14,6 +16,7 @@ from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
 
 APPEND_ONLY = importlib.import_module("lenddesk.audit.migrations.0002_append_only")
+CHAIN_KEY = importlib.import_module("lenddesk.audit.migrations.0004_chain_key")
 PG = "postgresql"
 
 
@@ -99,16 +102,18 @@ def swap_seq(tenant: Tenant, first: int, second: int) -> None:
     )
 
 
-def rehash_from(tenant: Tenant, seq: int) -> None:
-    """The attack a hash chain alone cannot see: after an edit, recompute every hash
-    from ``seq`` onwards and move the head. Only an external anchor catches it."""
+def rehash_from(tenant: Tenant, seq: int, *, keyed: bool = True) -> None:
+    """After an edit, recompute every hash from ``seq`` onwards and move the head.
+    With the chain key (``keyed``) only an external anchor catches it; without it
+    (an attacker with database access only, re-hashing with plain SHA-256) the
+    chain's own verification does."""
     with tenant_context(tenant):
         events = list(AuditEvent.objects.order_by("seq"))
     prev = events[seq - 2].row_hash if seq > 1 else "0" * 64
     statements = []
     for event in events[seq - 1 :]:
         event.prev_hash = prev
-        event.row_hash = compute_hash(event)
+        event.row_hash = compute_hash(event, keyed=keyed)
         prev = event.row_hash
         statements.append(
             (
@@ -120,6 +125,25 @@ def rehash_from(tenant: Tenant, seq: int) -> None:
     tamper(tenant, *statements)
     with tenant_context(tenant):
         AuditChainHead.objects.update(seq=events[-1].seq, last_hash=prev)
+
+
+def move_cutover(tenant: Tenant, legacy_seq: int) -> None:
+    """Mark rows up to ``legacy_seq`` as written before the chain was keyed, keeping
+    the stored seal (the downgrade an attacker without the key would try)."""
+    with tenant_context(tenant):
+        AuditChainHead.objects.update(legacy_seq=legacy_seq)
+
+
+def make_legacy_chain(tenant: Tenant) -> int:
+    """The chain as it was before the key existed (plain SHA-256 throughout), cut over
+    by the real migration: what an upgraded installation holds."""
+    rehash_from(tenant, 1, keyed=False)
+    with tenant_context(tenant):
+        AuditChainHead.objects.update(legacy_seq=0, legacy_seal="")
+        seq = AuditChainHead.objects.get().seq
+    # The migration uses only the schema editor's connection.
+    CHAIN_KEY.seal_existing_chains(django_apps, SimpleNamespace(connection=connection))
+    return seq
 
 
 def sqlite_triggers() -> set[str]:

@@ -21,7 +21,7 @@ def test_admin_logs_in_sees_chinese_shell_and_switches_to_english(page, live_app
         "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
     )
     _login(page, live_app)
-    page.wait_for_selector('[data-testid="profile-card"]')
+    page.wait_for_selector('[data-testid="workbench-mine"]')
     assert "退出登录" in page.content()
     assert page.inner_text('[data-testid="seat-usage"]').startswith("12 / 50")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -29,10 +29,10 @@ def test_admin_logs_in_sees_chinese_shell_and_switches_to_english(page, live_app
 
     page.select_option('[data-testid="language-switch"]', "en")
     page.wait_for_selector("text=Log out", state="attached")
-    assert "My profile" in page.content()
+    assert "My work today" in page.content()
     page.screenshot(path=str(ARTIFACTS / "home-en.png"), full_page=True)
     page.select_option('[data-testid="language-switch"]', "zh-hans")
-    page.wait_for_selector("text=我的资料", state="attached")
+    page.wait_for_selector("text=今日工作", state="attached")
     assert errors == []
 
 
@@ -48,7 +48,7 @@ def test_shell_works_on_a_phone_screen(browser, live_app):
     )
     page = context.new_page()
     _login(page, live_app, username="sales1")
-    page.wait_for_selector('[data-testid="profile-card"]')
+    page.wait_for_selector('[data-testid="workbench-mine"]')
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "page scrolls sideways on a phone"
     page.click(".navbar-toggler")

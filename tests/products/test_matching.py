@@ -208,3 +208,42 @@ def test_matching_many_products_stays_a_handful_of_queries(
     with tenant_context(tenant_a), django_assert_max_num_queries(8):
         outcome = services.match_customer(actor=admin_a, customer=customer)
     assert len(outcome.eligible) == 20
+
+
+def test_the_card_cost_link_opens_the_loan_it_priced_with_the_same_total(
+    client, tenant_a, admin_a
+):
+    """The top product lends at most 200,000 while 500,000 is wanted: the card prices
+    200,000, and its link must open that loan (not the 500,000 wanted, refused)."""
+    import re
+
+    make_product(
+        tenant_a,
+        admin_a,
+        name="小额贷",
+        amount_min=Decimal("10000"),
+        amount_max=Decimal("200000"),
+        guarantee_fee_percent=Decimal("0.5"),
+        guarantee_fee_monthly_percent=Decimal("0.1"),
+    )
+    customer = person(
+        tenant_a, admin_a, age=35, demand_amount="500000", demand_term_months=36
+    )
+    top = _match(tenant_a, admin_a, customer).eligible[0]
+    force_session(client, admin_a)
+    panel = client.get(
+        "/products/match/%d/" % customer.pk, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    link = re.search(r'href="([^"]+)" data-testid="cost-link"', panel).group(1)
+    cost_page = client.get(link.replace("&amp;", "&"))
+    assert cost_page.status_code == 200
+    total = re.search(
+        r'data-testid="total-cost">([\d,.]+)', cost_page.content.decode()
+    ).group(1)
+    assert Decimal(total.replace(",", "")) == top.expected_cost
+    disclosure = client.get(
+        link.replace("&amp;", "&").replace("/cost/", "/disclosure/")
+    ).content.decode()
+    assert re.search(r'data-testid="total-cost">([\d,.]+)', disclosure).group(1) == (
+        total
+    )

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
@@ -55,12 +54,13 @@ class TokenView(APIView):
         data = body.validated_data
         tenant = Tenant.objects.filter(slug=data["tenant"].lower()).first()
         if tenant is None:
-            authenticate(
-                request._request, username=data["username"], password=data["password"]
+            outcome = authflow.refuse_unknown_firm(
+                request._request,
+                firm_code=data["tenant"],
+                username=data["username"],
+                password=data["password"],
             )
-            return _refused(
-                "invalid_credentials", authflow.bad_credentials_message(), 401
-            )
+            return _refused(outcome.code, outcome.message, 401)
         client = "mobile" if _is_mobile_app(request) else "api"
         with tenant_context(tenant):
             outcome = authflow.check_password(

@@ -8,11 +8,12 @@ about which check failed; after it, the user is told in plain words (a role limi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts import login_policy, mfa
@@ -21,6 +22,7 @@ from lenddesk.accounts.services import record_login_refused
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
+from lenddesk.web.cache import count_hit, hit_counts
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,38 @@ def locked_message(tenant: Tenant) -> str:
     ) % {"minutes": tenant.lockout_minutes}
 
 
+def _field_default(name: str) -> int:
+    return Tenant._meta.get_field(name).get_default()
+
+
+def _unknown_firm_key(firm_code: str, username: str) -> str:
+    raw = "%s|%s" % (firm_code.strip().lower(), username.strip().lower())
+    return "login-failures-nofirm:%s" % hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def refuse_unknown_firm(
+    request, *, firm_code: str, username: str, password: str
+) -> Outcome:
+    """The answer for a firm code that names no firm, indistinguishable from a wrong
+    password at a real firm: the same hash work, failures counted per (firm code,
+    username) and, after a new firm's default limit, the same "locked" answer."""
+    locked = Outcome(
+        code="locked",
+        message=locked_message(
+            Tenant(lockout_minutes=_field_default("lockout_minutes"))
+        ),
+    )
+    key = _unknown_firm_key(firm_code, username)
+    limit = _field_default("lockout_failures")
+    if _address_exhausted(request) or hit_counts([key])[key] >= limit:
+        return locked
+    make_password(password)
+    _count_address_failure(request)
+    if count_hit(key, _field_default("lockout_minutes") * 60) >= limit:
+        return locked
+    return Outcome(code="invalid_credentials", message=bad_credentials_message())
+
+
 IP_WINDOW_SECONDS = 600
 
 
@@ -56,17 +90,12 @@ def _address_key(request) -> str:
 def _address_exhausted(request) -> bool:
     """Password spraying: many usernames from one address. Generous (an office of 200
     shares one address), separate from the per-account lockout."""
-    return cache.get(_address_key(request), 0) >= settings.LOGIN_FAILURES_PER_IP
+    key = _address_key(request)
+    return hit_counts([key])[key] >= settings.LOGIN_FAILURES_PER_IP
 
 
 def _count_address_failure(request) -> None:
-    key = _address_key(request)
-    if cache.add(key, 1, IP_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, IP_WINDOW_SECONDS)
+    count_hit(_address_key(request), IP_WINDOW_SECONDS)
 
 
 def check_password(

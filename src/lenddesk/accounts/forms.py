@@ -1,11 +1,9 @@
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-username_validator = RegexValidator(
-    r"^[A-Za-z0-9._@-]{2,80}$",
-    _("Use 2–80 letters, digits or . _ - @ characters."),
-)
+from lenddesk.accounts.validators import username_validator, validate_visible_text
+
+MAX_NUMBER = 2_147_483_647
 
 
 class LoginForm(forms.Form):
@@ -40,7 +38,9 @@ class UserForm(forms.Form):
     username = forms.CharField(
         label=_("Username"), max_length=80, validators=[username_validator]
     )
-    display_name = forms.CharField(label=_("Name"), max_length=80)
+    display_name = forms.CharField(
+        label=_("Name"), max_length=80, validators=[validate_visible_text]
+    )
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
     id_number = forms.CharField(
@@ -123,14 +123,18 @@ def department_choices(departments, *, blank: str = "—") -> list[tuple]:
 
 
 class DepartmentForm(forms.Form):
-    name = forms.CharField(label=_("Department name"), max_length=80)
+    name = forms.CharField(
+        label=_("Department name"), max_length=80, validators=[validate_visible_text]
+    )
     parent = forms.TypedChoiceField(
         label=_("Parent department"), coerce=int, required=False, empty_value=None
     )
     leader = forms.TypedChoiceField(
         label=_("Leader"), coerce=int, required=False, empty_value=None
     )
-    sort = forms.IntegerField(label=_("Order"), min_value=0, initial=0, required=False)
+    sort = forms.IntegerField(
+        label=_("Order"), min_value=0, max_value=MAX_NUMBER, initial=0, required=False
+    )
 
     def __init__(self, *args, departments=(), users=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,9 +146,14 @@ class DepartmentForm(forms.Form):
 
 class RoleForm(forms.Form):
     key = forms.SlugField(label=_("Key"), max_length=40, required=False)
-    name = forms.CharField(label=_("Role name"), max_length=60)
+    name = forms.CharField(
+        label=_("Role name"), max_length=60, validators=[validate_visible_text]
+    )
     description = forms.CharField(
-        label=_("Description"), max_length=200, required=False
+        label=_("Description"),
+        max_length=200,
+        required=False,
+        validators=[validate_visible_text],
     )
     codes = forms.MultipleChoiceField(
         label=_("Permissions"), required=False, widget=forms.CheckboxSelectMultiple

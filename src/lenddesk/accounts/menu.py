@@ -17,6 +17,7 @@ register_menu(
         codes=(UserPermission.VIEW,),
         icon="users",
         order=900,
+        section="settings",
     ),
     MenuItem(
         _("Departments"),
@@ -24,9 +25,15 @@ register_menu(
         "org",
         codes=(DepartmentPermission.VIEW,),
         order=910,
+        section="settings",
     ),
     MenuItem(
-        _("Roles"), "accounts:role_list", "org", codes=(RolePermission.VIEW,), order=920
+        _("Roles"),
+        "accounts:role_list",
+        "org",
+        codes=(RolePermission.VIEW,),
+        order=920,
+        section="settings",
     ),
     MenuItem(
         _("Security settings"),
@@ -34,5 +41,6 @@ register_menu(
         "org",
         codes=(TenantPermission.SETTINGS,),
         order=930,
+        section="settings",
     ),
 )

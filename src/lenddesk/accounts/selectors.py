@@ -1,10 +1,15 @@
 """Reads of staff users. Staff lists are firm-wide for holders of ``user.view``; data
 scopes over staff arrive with the organisation tree."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from lenddesk.accounts import grants
 from lenddesk.accounts.models import ApiToken, Department, Role, User, UserStatus
+from lenddesk.accounts.permissions import UserPermission
 
 
 def users_visible_to(actor: User) -> QuerySet[User]:
@@ -45,8 +50,15 @@ def user_get(*, actor: User, user_id: int) -> User:
     return user
 
 
-def role_choices(*, actor: User) -> QuerySet[Role]:
-    return Role.objects.order_by("id")
+def role_choices(*, actor: User, keep: Iterable[int] = ()) -> list[Role]:
+    """Roles the actor may hand out, plus ``keep`` (those the person already holds,
+    so editing someone never silently drops a role the picker could not offer)."""
+    kept = set(keep)
+    return [
+        role
+        for role in Role.objects.order_by("id")
+        if role.pk in kept or grants.role_within_reach(actor, role)
+    ]
 
 
 def seat_usage() -> tuple[int, int]:
@@ -56,8 +68,26 @@ def seat_usage() -> tuple[int, int]:
     return User.objects.filter(status=UserStatus.ACTIVE).count(), tenant.seats
 
 
-def token_list(*, actor: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=actor).order_by("-id")
+def token_list(*, actor: User, user: User | None = None) -> QuerySet[ApiToken]:
+    """Live tokens of ``user`` (the actor by default; the caller checks that the actor
+    may see a colleague's)."""
+    return ApiToken.objects.filter(
+        user=user or actor, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-id")
+
+
+def token_get(*, actor: User, token_id: int) -> ApiToken:
+    """One's own token, or a visible colleague's for holders of ``user.change``;
+    anything else is 404."""
+    tokens = ApiToken.objects.select_related("user").filter(pk=token_id)
+    if actor.has_code(UserPermission.CHANGE):
+        tokens = tokens.filter(user__in=users_visible_to(actor).values("pk"))
+    else:
+        tokens = tokens.filter(user=actor)
+    token = tokens.first()
+    if token is None:
+        raise Http404
+    return token
 
 
 def department_tree() -> list[Department]:

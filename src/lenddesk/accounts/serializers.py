@@ -3,6 +3,13 @@ from rest_framework import serializers
 
 from lenddesk.accounts.models import Role, User
 
+MAX_ID = 2_147_483_647  # the largest id or number a 32-bit integer column holds
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """A row id: bounded, so an absurd number is a 400 naming the field, not a 500."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class TokenRequestSerializer(serializers.Serializer):
     tenant = serializers.SlugField(max_length=40, help_text=_("The firm code (slug)."))
@@ -82,13 +89,11 @@ class MeSerializer(serializers.ModelSerializer):
 class DepartmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=80)
-    parent = serializers.IntegerField(
-        source="parent_id", allow_null=True, required=False
+    parent = id_field(source="parent_id", allow_null=True, required=False)
+    leader = id_field(source="leader_id", allow_null=True, required=False)
+    sort = serializers.IntegerField(
+        min_value=0, max_value=MAX_ID, required=False, default=0
     )
-    leader = serializers.IntegerField(
-        source="leader_id", allow_null=True, required=False
-    )
-    sort = serializers.IntegerField(min_value=0, required=False, default=0)
     path = serializers.CharField(read_only=True)
     depth = serializers.IntegerField(read_only=True)
 
@@ -101,11 +106,11 @@ class RoleSerializer(serializers.Serializer):
         max_length=200, required=False, allow_blank=True
     )
     codes = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False
+        child=serializers.CharField(max_length=60), required=False, max_length=500
     )
     data_scope = serializers.CharField(max_length=20)
     custom_departments = serializers.ListField(
-        child=serializers.IntegerField(), required=False
+        child=id_field(), required=False, max_length=1000
     )
     allowed_clients = serializers.ListField(
         child=serializers.CharField(max_length=10), required=False
@@ -150,13 +155,9 @@ class UserSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=80)
     email = serializers.EmailField(required=False, allow_blank=True)
     status = serializers.CharField(read_only=True)
-    department = serializers.IntegerField(
-        source="department_id", allow_null=True, required=False
-    )
-    superior = serializers.IntegerField(
-        source="superior_id", allow_null=True, required=False
-    )
-    roles = serializers.ListField(child=serializers.IntegerField(), required=False)
+    department = id_field(source="department_id", allow_null=True, required=False)
+    superior = id_field(source="superior_id", allow_null=True, required=False)
+    roles = serializers.ListField(child=id_field(), required=False, max_length=100)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     password = serializers.CharField(
@@ -187,3 +188,21 @@ class RevealSerializer(serializers.Serializer):
 class RevealResponseSerializer(serializers.Serializer):
     field = serializers.CharField()
     value = serializers.CharField()
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """A token as its owner sees it: never the secret, only its first characters."""
+
+    id = serializers.IntegerField(read_only=True)
+    prefix = serializers.CharField(read_only=True)
+    client = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField(
+        help_text=_("True for the token that made this request.")
+    )
+
+    def get_current(self, token) -> bool:
+        used = getattr(self.context.get("request"), "auth", None)
+        return used is not None and getattr(used, "pk", None) == token.pk

@@ -8,21 +8,33 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email, validate_slug
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lenddesk.accounts import grants, mfa
 from lenddesk.accounts.errors import AccountError
 from lenddesk.accounts.models import (
     ApiToken,
+    DataScope,
     Department,
     PasswordHistory,
     Role,
     User,
     UserStatus,
+)
+from lenddesk.accounts.permissions import UserPermission
+from lenddesk.accounts.validators import (
+    clean_name,
+    clean_username,
+    collect,
+    raise_if_any,
+    validate_visible_text,
 )
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, diff
@@ -53,7 +65,10 @@ def _ensure_seat_free(tenant: Tenant) -> None:
 
 
 def _resolve_roles(role_ids: Iterable[int]) -> list[Role]:
-    ids = sorted({int(r) for r in role_ids})
+    try:
+        ids = sorted({int(r) for r in role_ids})
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"roles": _("Choose roles of your own firm.")}) from exc
     roles = list(Role.objects.filter(pk__in=ids))
     if len(roles) != len(ids):
         raise ValidationError(
@@ -61,6 +76,41 @@ def _resolve_roles(role_ids: Iterable[int]) -> list[Role]:
             code=AccountError.ROLE_NOT_FOUND,
         )
     return roles
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip()
+    if email:
+        validate_email(email)
+    return email
+
+
+def _clean_profile(*, display_name: str, email: str, username: str | None = None):
+    """Trimmed, validated profile fields; every bad one is named at once."""
+    errors: dict[str, list[str]] = {}
+    cleaned = {
+        "display_name": collect(
+            errors, "display_name", clean_name, display_name, max_length=80
+        ),
+        "email": collect(errors, "email", _clean_email, email),
+    }
+    if username is not None:
+        cleaned["username"] = collect(errors, "username", clean_username, username)
+    raise_if_any(errors)
+    return cleaned
+
+
+def _ensure_department_within_reach(actor: User | None, department) -> None:
+    """Placing someone in a department outside the actor's own scope would hand them
+    a view the actor does not have."""
+    if actor is None or department is None:
+        return
+    if not grants.departments_within_reach(actor, [department.pk]):
+        raise grants.refusal(
+            "department",
+            _("Choose a department within your own data scope."),
+            AccountError.ROLE_NOT_GRANTABLE,
+        )
 
 
 def _snapshot(user: User) -> dict:
@@ -90,8 +140,13 @@ def user_create(
     phone: str = "",
     id_number: str = "",
 ) -> User:
+    profile = _clean_profile(display_name=display_name, email=email, username=username)
+    username = profile["username"]
+    roles = _resolve_roles(role_ids)
+    grants.ensure_may_grant(actor, roles)
+    department = _resolve_department(department_id, "department")
+    _ensure_department_within_reach(actor, department)
     tenant = _lock_tenant()
-    username = username.strip()
     if User.objects.filter(username=username).exists():
         raise ValidationError(
             {"username": _("This username is already taken in your firm.")},
@@ -102,10 +157,10 @@ def user_create(
     user = User(
         tenant=tenant,
         username=username,
-        display_name=display_name.strip(),
-        email=email.strip(),
+        display_name=profile["display_name"],
+        email=profile["email"],
         status=UserStatus.ACTIVE if active else UserStatus.DISABLED,
-        department=_resolve_department(department_id, "department"),
+        department=department,
         superior=_resolve_user(superior_id, "superior"),
     )
     _set_personal(user, phone=phone, id_number=id_number)
@@ -123,7 +178,6 @@ def user_create(
             {"username": _("This username is already taken in your firm.")},
             code=AccountError.USERNAME_TAKEN,
         ) from exc
-    roles = _resolve_roles(role_ids)
     user.roles.set(roles)
     audit_record(
         actor=actor,
@@ -147,18 +201,25 @@ def user_update(
     phone: str | None = None,
     id_number: str | None = None,
 ) -> User:
+    grants.ensure_may_manage(actor, user)
+    profile = _clean_profile(display_name=display_name, email=email)
     before = _snapshot(user)
-    user.display_name = display_name.strip()
-    user.email = email.strip()
-    user.department = _resolve_department(department_id, "department")
+    roles = _roles_change(actor, user, role_ids)
+    department = _resolve_department(department_id, "department")
+    if department != user.department:
+        grants.ensure_not_self(actor, user, "department")
+        _ensure_department_within_reach(actor, department)
+    user.display_name = profile["display_name"]
+    user.email = profile["email"]
+    user.department = department
     superior = _resolve_user(superior_id, "superior")
     if superior is not None and _reports_to(superior, user):
         raise ValidationError({"superior": _("This would make a reporting loop.")})
     user.superior = superior
     _set_personal(user, phone=phone, id_number=id_number)
     user.save()
-    if role_ids is not None:
-        user.roles.set(_resolve_roles(role_ids))
+    if roles is not None:
+        user.roles.set(roles)
         user.forget_roles()
     changes = diff(before, _snapshot(user))
     if changes:
@@ -166,6 +227,22 @@ def user_update(
             actor=actor, action=AuditAction.USER_UPDATED, target=user, changes=changes
         )
     return user
+
+
+def _roles_change(
+    actor: User, user: User, role_ids: Iterable[int] | None
+) -> list[Role] | None:
+    """The user's new roles, or ``None`` when they stay as they are. Granting is
+    checked role by role; nobody changes their own roles."""
+    if role_ids is None:
+        return None
+    roles = _resolve_roles(role_ids)
+    current = {role.pk for role in user.roles.all()}
+    if {role.pk for role in roles} == current:
+        return None
+    grants.ensure_not_self(actor, user, "roles")
+    grants.ensure_may_grant(actor, [role for role in roles if role.pk not in current])
+    return roles
 
 
 def _set_personal(user: User, *, phone: str | None, id_number: str | None) -> None:
@@ -196,6 +273,8 @@ def _reports_to(person: User, boss: User) -> bool:
 
 @transaction.atomic
 def user_activate(*, actor: User, user: User) -> User:
+    grants.ensure_not_self(actor, user, "status")
+    grants.ensure_may_manage(actor, user)
     tenant = _lock_tenant()
     if user.status == UserStatus.ACTIVE:
         return user
@@ -216,6 +295,7 @@ def user_disable(*, actor: User, user: User, status: str = UserStatus.DISABLED) 
         )
     if status not in (UserStatus.DISABLED, UserStatus.DEPARTED):
         raise ValidationError({"status": _("Choose disabled or departed.")})
+    grants.ensure_may_manage(actor, user)
     User.objects.filter(pk=user.pk).update(
         status=status, session_epoch=F("session_epoch") + 1
     )
@@ -230,6 +310,14 @@ def user_disable(*, actor: User, user: User, status: str = UserStatus.DISABLED) 
         changes={"status": status},
     )
     return user
+
+
+@transaction.atomic
+def user_second_factor_reset(*, actor: User, user: User) -> None:
+    """Clear a colleague's authenticator (lost phone); not for someone who holds more
+    than the actor, who could otherwise weaken their boss's log-in."""
+    grants.ensure_may_manage(actor, user)
+    mfa.totp_reset(actor=actor, user=user)
 
 
 @transaction.atomic
@@ -308,11 +396,35 @@ def token_issue(*, user: User, client: str = "api") -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def token_revoke(*, actor: User, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+def token_revoke(*, actor: User, token: ApiToken) -> bool:
+    """End one token: one's own, or (with ``user.change``) a colleague's who holds no
+    more than the actor. False when it had already ended."""
+    if token.user_id != actor.pk:
+        if not actor.has_code(UserPermission.CHANGE):
+            raise PermissionDenied
+        grants.ensure_may_manage(actor, token.user)
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    audit_record(actor=actor, action=AuditAction.TOKEN_REVOKED, target=token)
+    if revoked:
+        audit_record(
+            actor=actor,
+            action=AuditAction.TOKEN_REVOKED,
+            target=token,
+            changes={"user": token.user_id, "prefix": token.prefix},
+        )
+    return bool(revoked)
+
+
+@transaction.atomic
+def tokens_revoke_own(*, actor: User) -> int:
+    """Log-out with "also end my API tokens": every live token of the actor."""
+    live = list(
+        ApiToken.objects.filter(
+            user=actor, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("pk")
+    )
+    return sum(token_revoke(actor=actor, token=token) for token in live)
 
 
 def record_login(*, user: User) -> None:
@@ -356,6 +468,13 @@ def _department_snapshot(department: Department) -> dict:
     }
 
 
+def _clean_department_name(name: str) -> str:
+    errors: dict[str, list[str]] = {}
+    name = collect(errors, "name", clean_name, name, max_length=80)
+    raise_if_any(errors)
+    return name
+
+
 def _resolve_department(department_id: int | None, field: str) -> Department | None:
     if department_id in (None, ""):
         return None
@@ -384,7 +503,7 @@ def department_create(
     sort: int = 0,
 ) -> Department:
     parent = _resolve_department(parent_id, "parent")
-    name = name.strip()
+    name = _clean_department_name(name)
     if Department.objects.filter(parent=parent, name=name).exists():
         raise ValidationError(
             {"name": _("A department with this name already exists at this level.")}
@@ -425,7 +544,7 @@ def department_update(
         raise ValidationError(
             {"parent": _("A department cannot move under itself or its own subtree.")}
         )
-    name = name.strip()
+    name = _clean_department_name(name)
     if (
         Department.objects.filter(parent=parent, name=name)
         .exclude(pk=department.pk)
@@ -435,6 +554,7 @@ def department_update(
             {"name": _("A department with this name already exists at this level.")}
         )
     if parent != department.parent:
+        _ensure_move_within_reach(actor, department, parent)
         _move_subtree(department, parent)
     Department.objects.filter(pk=department.pk).update(
         name=name,
@@ -452,6 +572,25 @@ def department_update(
             changes=changes,
         )
     return department
+
+
+def _ensure_move_within_reach(
+    actor: User | None, department: Department, parent: Department | None
+) -> None:
+    """Moving a department under one's own subtree would widen one's own data scope
+    ("own department and below"); moves stay among departments the actor sees."""
+    if actor is None:
+        return
+    moved = [department.pk] + ([parent.pk] if parent is not None else [])
+    top_level_needs_all = parent is None and not grants.scope_within_reach(
+        actor, DataScope.ALL
+    )
+    if top_level_needs_all or not grants.departments_within_reach(actor, moved):
+        raise grants.refusal(
+            "parent",
+            _("Choose a department within your own data scope."),
+            AccountError.ROLE_NOT_GRANTABLE,
+        )
 
 
 def _move_subtree(department: Department, new_parent: Department | None) -> None:
@@ -475,6 +614,10 @@ def department_delete(*, actor: User, department: Department) -> None:
             _("Move its staff to another department first."),
             code="department_not_empty",
         )
+    roles = Role.objects.filter(custom_departments=department).order_by("pk")
+    uses = [_use_label(role) for role in roles] + _protected_uses(department)
+    if uses:
+        raise _still_in_use(uses)
     snapshot = _department_snapshot(department)
     audit_record(
         actor=actor,
@@ -482,8 +625,46 @@ def department_delete(*, actor: User, department: Department) -> None:
         target=department,
         changes=snapshot,
     )
-    Role.custom_departments.through.objects.filter(department=department).delete()
-    department.delete()
+    try:
+        with transaction.atomic():
+            department.delete()
+    except (ProtectedError, RestrictedError) as exc:  # a use added since the check
+        raise _still_in_use(_labels(_blocking_objects(exc))) from exc
+
+
+def _use_label(obj) -> str:
+    return "%s %s" % (obj._meta.verbose_name, obj)
+
+
+def _labels(objects) -> list[str]:
+    return sorted({_use_label(obj) for obj in objects})
+
+
+def _protected_uses(instance) -> list[str]:
+    """What other apps keep pointing at ``instance`` (foreign keys that refuse the
+    delete), so the answer names them instead of failing with a ProtectedError."""
+    collector = Collector(using=instance._state.db or "default")
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError) as exc:
+        return _labels(_blocking_objects(exc))
+    return []
+
+
+def _blocking_objects(exc: ProtectedError | RestrictedError):
+    if isinstance(exc, ProtectedError):
+        return exc.protected_objects
+    return exc.restricted_objects
+
+
+def _still_in_use(uses: list[str]) -> ValidationError:
+    shown = uses[:10] + (["…"] if len(uses) > 10 else [])
+    return grants.refusal(
+        None,
+        _("It is still used by %(uses)s. Change or delete those first.")
+        % {"uses": ", ".join(shown)},
+        AccountError.STILL_IN_USE,
+    )
 
 
 # --- Roles -----------------------------------------------------------------------------
@@ -514,7 +695,6 @@ def _role_snapshot(role: Role) -> dict:
 
 def _clean_role(data: dict) -> dict:
     from lenddesk.accounts.login_policy import CLIENTS, parse_networks
-    from lenddesk.accounts.models import DataScope
     from lenddesk.accounts.registry import all_codes
 
     errors: dict[str, list[str]] = {}
@@ -542,13 +722,18 @@ def _clean_role(data: dict) -> dict:
         parse_networks(networks)
     except ValueError as exc:
         errors["allowed_networks"] = [str(exc)]
-    if not (data.get("name") or "").strip():
+    name = (data.get("name") or "").strip()
+    if name:
+        name = collect(errors, "name", clean_name, name, max_length=60)
+    else:
         errors["name"] = [_("Give the role a name.")]
-    if errors:
-        raise ValidationError(errors)
+    description = (data.get("description") or "").strip()
+    collect(errors, "description", validate_visible_text, description)
+    raise_if_any(errors)
     return {
         **data,
-        "name": data["name"].strip(),
+        "name": name,
+        "description": description,
         "codes": codes,
         "allowed_clients": clients,
         "login_weekdays": weekdays,
@@ -565,13 +750,17 @@ def role_save(
     departments = [
         _resolve_department(pk, "custom_departments") for pk in custom_department_ids
     ]
+    grants.ensure_role_edit_allowed(
+        actor,
+        role,
+        codes=clean["codes"],
+        scope=clean["data_scope"],
+        custom_department_ids=[d.pk for d in departments],
+    )
     creating = role is None
     before = {} if creating else _role_snapshot(role)
     if creating:
-        key = (data.get("key") or "").strip()
-        if not key or Role.objects.filter(key=key).exists():
-            raise ValidationError({"key": _("Choose a key that no other role uses.")})
-        role = Role(key=key)
+        role = Role(key=_new_role_key(data.get("key")))
     for field in ROLE_FIELDS:
         setattr(role, field, clean.get(field, getattr(role, field)))
     role.save()
@@ -584,6 +773,17 @@ def role_save(
         changes=after if creating else diff(before, after),
     )
     return role
+
+
+def _new_role_key(key: str | None) -> str:
+    key = (key or "").strip()
+    try:
+        validate_slug(key)
+    except ValidationError as exc:
+        raise ValidationError({"key": exc.messages}) from exc
+    if not key or Role.objects.filter(key=key).exists():
+        raise ValidationError({"key": _("Choose a key that no other role uses.")})
+    return key
 
 
 @transaction.atomic

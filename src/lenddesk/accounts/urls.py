@@ -46,6 +46,17 @@ urlpatterns = [
         name="role_delete",
     ),
     path("security/", views.SecuritySettingsView.as_view(), name="security_settings"),
+    path("tokens/", views.TokenListView.as_view(), name="token_list"),
+    path(
+        "tokens/<int:token_id>/revoke/",
+        views.TokenRevokeView.as_view(),
+        name="token_revoke",
+    ),
+    path(
+        "staff/<int:user_id>/tokens/",
+        views.UserTokenListView.as_view(),
+        name="user_tokens",
+    ),
     path(
         "staff/<int:user_id>/status/",
         views.UserStatusView.as_view(),

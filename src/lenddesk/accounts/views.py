@@ -2,7 +2,7 @@ import logging
 import time
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -105,10 +105,14 @@ class LoginView(View):
         data = form.cleaned_data
         tenant = Tenant.objects.filter(slug=data["tenant"].lower()).first()
         if tenant is None:
-            # Same work and answer as a wrong password: nothing to learn about firms.
-            authenticate(request, username=data["username"], password=data["password"])
+            outcome = authflow.refuse_unknown_firm(
+                request,
+                firm_code=data["tenant"],
+                username=data["username"],
+                password=data["password"],
+            )
             logger.info("Log-in refused: unknown firm code")
-            form.add_error(None, authflow.bad_credentials_message())
+            form.add_error(None, outcome.message)
             return self._render(request, form, status=400)
         with tenant_context(tenant):
             outcome = authflow.check_password(
@@ -170,9 +174,13 @@ class OtpVerifyView(PendingSecondFactorView):
     template_name = "accounts/otp_verify.html"
 
     def get(self, request):
+        if not mfa.has_confirmed_device(self.pending_user):
+            return redirect("accounts:otp_enrol")
         return render(request, self.template_name, {"form": OtpForm()})
 
     def post(self, request):
+        if not mfa.has_confirmed_device(self.pending_user):
+            return redirect("accounts:otp_enrol")
         form = OtpForm(request.POST)
         if form.is_valid():
             if mfa.second_factor_verify(
@@ -193,15 +201,21 @@ class OtpVerifyView(PendingSecondFactorView):
 
 
 class OtpEnrolView(PendingSecondFactorView):
-    """First log-in of a role that requires two-factor: set up the authenticator."""
+    """First log-in of a role that requires two-factor: set up the authenticator. An
+    enrolled user never gets here (a new secret must not replace theirs, and the
+    enrolment must not stand in for their code): they go to the code page."""
 
     template_name = "accounts/otp_enrol.html"
 
     def get(self, request):
+        if mfa.has_confirmed_device(self.pending_user):
+            return redirect("accounts:otp_verify")
         device = mfa.totp_begin(user=self.pending_user)
         return self._render(request, OtpForm(), device)
 
     def post(self, request):
+        if mfa.has_confirmed_device(self.pending_user):
+            return redirect("accounts:otp_verify")
         form = OtpForm(request.POST)
         if form.is_valid():
             codes = mfa.totp_confirm(
@@ -240,6 +254,8 @@ class LogoutView(StaffView):
     permissions = {"POST": ()}
 
     def post(self, request):
+        if request.POST.get("revoke_tokens"):
+            services.tokens_revoke_own(actor=request.user)
         services.record_logout(user=request.user)
         logout(request)
         messages.success(request, _("You have logged out."))
@@ -303,8 +319,9 @@ class UserListView(StaffView):
 
 
 def _user_form_choices(actor, subject=None) -> dict:
+    held = [role.pk for role in subject.roles.all()] if subject is not None else []
     return {
-        "role_choices": selectors.role_choices(actor=actor),
+        "role_choices": selectors.role_choices(actor=actor, keep=held),
         "departments": selectors.department_tree(),
         "colleagues": selectors.active_colleagues(exclude=subject),
     }
@@ -370,6 +387,12 @@ class UserEditView(StaffView):
             editing=True,
             **_user_form_choices(request.user, user),
         )
+        if user.pk == request.user.pk:
+            for name in ("roles", "department"):
+                form.fields[name].disabled = True
+                form.fields[name].help_text = _(
+                    "You cannot change your own roles, status or department."
+                )
         # Personal fields are never sent back in clear: empty keeps the stored value.
         for name in ("phone", "id_number"):
             form.fields[name].help_text = _(
@@ -798,10 +821,58 @@ class TotpResetView(StaffView):
 
     def post(self, request, user_id):
         subject = selectors.user_get(actor=request.user, user_id=user_id)
-        mfa.totp_reset(actor=request.user, user=subject)
-        messages.success(
+        report_outcome(
             request,
+            lambda: services.user_second_factor_reset(actor=request.user, user=subject),
             _("%(name)s will set up two-factor log-in again at the next log-in.")
             % {"name": subject},
         )
         return redirect("accounts:user_edit", user_id=subject.pk)
+
+
+class TokenListView(StaffView):
+    """The caller's live API tokens, each revocable (the secret is never shown)."""
+
+    permissions = {"GET": ()}
+
+    def get(self, request):
+        return render(
+            request,
+            "accounts/token_list.html",
+            {"tokens": selectors.token_list(actor=request.user), "subject": None},
+        )
+
+
+class UserTokenListView(StaffView):
+    """A colleague's live API tokens, for an administrator to revoke."""
+
+    permissions = {"GET": (UserPermission.CHANGE,)}
+
+    def get(self, request, user_id):
+        subject = selectors.user_get(actor=request.user, user_id=user_id)
+        return render(
+            request,
+            "accounts/token_list.html",
+            {
+                "tokens": selectors.token_list(actor=request.user, user=subject),
+                "subject": subject,
+            },
+        )
+
+
+class TokenRevokeView(StaffView):
+    """Revoke one token: one's own, or a colleague's with ``user.change`` (checked by
+    the selector and the service)."""
+
+    permissions = {"POST": ()}
+
+    def post(self, request, token_id):
+        token = selectors.token_get(actor=request.user, token_id=token_id)
+        report_outcome(
+            request,
+            lambda: services.token_revoke(actor=request.user, token=token),
+            _("Token %(prefix)s… revoked.") % {"prefix": token.prefix},
+        )
+        if token.user_id == request.user.pk:
+            return redirect("accounts:token_list")
+        return redirect("accounts:user_tokens", user_id=token.user_id)

@@ -47,12 +47,49 @@ REJECTED_SCHEMA = inline_serializer(
         "fields": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField())
         ),
-        "lead": serializers.CharField(required=False),
     },
 )
 
 
 COUNTED, LIMITED, REFUSED = "counted", "limited", "refused"
+JSON_MEDIA = "application/json"
+
+
+def _size_refusal(request):
+    """413 for a body over the limit, told by its Content-Length before it is read
+    (a body of megabytes is never read), or by its length once read."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > intake.MAX_BODY_BYTES:
+        return _too_large()
+    if len(request.body) > intake.MAX_BODY_BYTES:
+        return _too_large()
+    return None
+
+
+def _too_large():
+    return _error(
+        "too_large",
+        _("The body is larger than %d bytes.") % intake.MAX_BODY_BYTES,
+        413,
+    )
+
+
+def _media_refusal(request):
+    """415 unless the body is declared as JSON in UTF-8 (an empty body is left to
+    the 400 that names it)."""
+    if not request.body:
+        return None
+    django_request = request._request  # DRF's content_type keeps the parameters
+    charset = django_request.content_params.get("charset", "utf-8").lower()
+    media = django_request.content_type.lower()
+    if media == JSON_MEDIA and charset in ("utf-8", "utf8"):
+        return None
+    return _error(
+        "unsupported_media_type",
+        _("Send the body as Content-Type: application/json (UTF-8)."),
+        415,
+        fields={"Content-Type": [_("Send application/json.")]},
+    )
 
 
 def _idempotency_key(request) -> str:
@@ -160,6 +197,7 @@ class IntakeAPI(APIView):
             404: ERROR_SCHEMA,
             409: ERROR_SCHEMA,
             413: ERROR_SCHEMA,
+            415: ERROR_SCHEMA,
             429: ERROR_SCHEMA,
         },
         auth=[],
@@ -246,13 +284,10 @@ class IntakeAPI(APIView):
             return _error(
                 "integration_disabled", _("This integration is switched off."), 403
             )
+        refusal = _size_refusal(request) or _media_refusal(request)
+        if refusal is not None:
+            return refusal
         body = request.body
-        if len(body) > intake.MAX_BODY_BYTES:
-            return _error(
-                "too_large",
-                _("The body is larger than %d bytes.") % intake.MAX_BODY_BYTES,
-                413,
-            )
         timestamp = request.headers.get("X-Timestamp", "")
         signature = request.headers.get("X-Signature", "")
         if not timestamp or not signature:

@@ -339,15 +339,30 @@ def _source(item: _Lead) -> str:
     return _("traffic platform %s") % item.delivery.integration.name
 
 
-def screen(integration, body: bytes) -> tuple[MappedLead | None, dict]:
-    """Parse and map a body without writing: the lead, or errors named by the
-    platform's own field names."""
+def parse_payload(body: bytes) -> dict | None:
+    """The JSON object a body holds, or None when it is not UTF-8, not JSON or not
+    an object."""
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        payload = None
-    if not isinstance(payload, dict):
-        return None, {"body": [_("Send a JSON object.")]}
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def not_an_object() -> dict:
+    return {"body": [_("Send a JSON object in UTF-8.")]}
+
+
+def screen(integration, body: bytes) -> tuple[MappedLead | None, dict]:
+    """Parse and map a body without writing: the lead, or errors named by the
+    platform's own field names."""
+    payload = parse_payload(body)
+    if payload is None:
+        return None, not_an_object()
+    return screen_payload(integration, payload)
+
+
+def screen_payload(integration, payload: dict) -> tuple[MappedLead | None, dict]:
     lead = map_payload(
         payload,
         integration.field_mapping or {},

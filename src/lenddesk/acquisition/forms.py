@@ -137,7 +137,7 @@ class IntegrationForm(forms.Form):
             return {}
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise forms.ValidationError(
                 _("Write the mapping as a JSON object.")
             ) from None

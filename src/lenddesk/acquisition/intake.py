@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lenddesk.security.crypto import normalize_phone, validate_national_id
+from lenddesk.security.crypto import normalize_mobile, validate_national_id
+from lenddesk.security.text import clean_text
 
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BODY_BYTES = 64 * 1024
@@ -60,6 +61,7 @@ TEXT_LIMITS = {
 }
 MONEY = {"demand_amount": Decimal("999999999999.99"), "monthly_income": None}
 BOOLEANS = ("has_house", "has_car")
+MULTILINE = frozenset({"credit_notes"})
 CONSENT = ("consent_version", "consent_at", "consent_ip", "consent_ref")
 
 # Used when an integration maps nothing itself; its own mapping overrides these.
@@ -186,12 +188,16 @@ class MappedLead:
         return named
 
 
-def _text(value, limit: int) -> str:
+def _text(value, limit: int, *, multiline: bool = False) -> str:
+    """Text as a customer field takes it: invisible display-changing characters
+    removed; a lone surrogate or a control character refused here, while the
+    platform waits, rather than by the worker after the 202."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         raise ValueError(_("Send text."))
-    text = str(value).strip()
-    if "\x00" in text:
-        raise ValueError(_("Send text without NUL characters."))
+    try:
+        text = clean_text(str(value), multiline=multiline)
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
     if len(text) > limit:
         raise ValueError(_("Use at most %d characters.") % limit)
     return text
@@ -298,7 +304,7 @@ def _personal(target: str, value) -> str:
     one is refused while the platform waits instead of after the answer."""
     text = _text(value, TEXT_LIMITS[target])
     if text:
-        check = normalize_phone if target == "phone" else validate_national_id
+        check = normalize_mobile if target == "phone" else validate_national_id
         try:
             check(text)
         except ValidationError as exc:
@@ -310,7 +316,9 @@ def _assign(lead: MappedLead, target: str, value) -> None:
     if target in ("phone", "id_number"):
         setattr(lead, target, _personal(target, value))
     elif target.startswith("custom_"):
-        lead.custom_fields[target.removeprefix("custom_")] = _text(value, 200)
+        lead.custom_fields[target.removeprefix("custom_")] = _text(
+            value, 200, multiline=True
+        )
     elif target in MONEY:
         lead.data[target] = _money(value, MONEY[target])
     elif target == "demand_term_months":
@@ -336,7 +344,8 @@ def _assign(lead: MappedLead, target: str, value) -> None:
     elif target in CONSENT:
         lead.consent[target] = _text(value, TEXT_LIMITS[target])
     else:
-        text = _text(value, TEXT_LIMITS.get(target, 200))
+        multiline = target in MULTILINE
+        text = _text(value, TEXT_LIMITS.get(target, 200), multiline=multiline)
         if target == "name" and not text:
             raise ValueError(_("Send the customer's name."))
         lead.data[target] = text

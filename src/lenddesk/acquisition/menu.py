@@ -10,6 +10,7 @@ register_menu(
         "acquisition",
         codes=(P.VIEW, P.MANAGE),
         order=340,
+        section="acquisition",
     ),
     MenuItem(
         _("Ad spend"),
@@ -17,6 +18,7 @@ register_menu(
         "acquisition",
         codes=(P.SPEND,),
         order=350,
+        section="acquisition",
     ),
     MenuItem(
         _("Channel report"),
@@ -24,6 +26,7 @@ register_menu(
         "acquisition",
         codes=(P.REPORT,),
         order=360,
+        section="reports",
     ),
     MenuItem(
         _("Integrations"),
@@ -31,6 +34,7 @@ register_menu(
         "acquisition",
         codes=(P.INTEGRATIONS,),
         order=872,
+        section="settings",
     ),
     MenuItem(
         _("Privacy notice"),
@@ -38,5 +42,6 @@ register_menu(
         "acquisition",
         codes=(P.NOTICE,),
         order=875,
+        section="settings",
     ),
 )

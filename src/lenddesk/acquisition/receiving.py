@@ -33,7 +33,9 @@ from lenddesk.acquisition.drain import (
     apply_screening,
     audit_quarantine,
     needs_custom_fields,
-    screen,
+    not_an_object,
+    parse_payload,
+    screen_payload,
 )
 from lenddesk.acquisition.intake import MappedLead
 from lenddesk.acquisition.models import Delivery, DeliveryStatus, Integration
@@ -45,7 +47,7 @@ from lenddesk.tenancy.context import (
     tenant_context,
 )
 from lenddesk.tenancy.models import Tenant
-from lenddesk.web.api import summarise
+from lenddesk.web.api import error_body, summarise
 from lenddesk.web.cache import give_back, read_count_take
 
 IDEMPOTENCY_UNIQUE = "acquisition_delivery_idempotency_unique"
@@ -64,12 +66,7 @@ def outcome_of(
     """The answer for a delivery; a retry gets the current state back (status 200)."""
     body = {"status": delivery.status, "lead": delivery.reference}
     if delivery.status == DeliveryStatus.REJECTED:
-        body = {
-            "error": "invalid",
-            "detail": summarise(delivery.errors),
-            "fields": delivery.errors,
-            "lead": delivery.reference,
-        }
+        body = error_body("invalid", summarise(delivery.errors), delivery.errors)
     elif delivery.status == DeliveryStatus.QUARANTINED:
         body["detail"] = str(QUARANTINE_DETAIL)
     status = delivery.http_status or 200
@@ -169,7 +166,8 @@ def intake_receive(
 ) -> IntakeOutcome:
     """Store a verified delivery and answer at once, exactly once per key: field
     errors (400), held for lack of consent (202 quarantined), or queued for the worker
-    that turns it into a lead a moment later (202 queued).
+    that turns it into a lead a moment later (202 queued). A body that is not a JSON
+    object in UTF-8 is refused (400) without being stored.
 
     A new or retried delivery is stored, or found, in one round trip on PostgreSQL
     (``_store_in_one_trip``); a quarantined one (it writes an audit entry), a reused
@@ -178,8 +176,13 @@ def intake_receive(
         known = _answer_known(tenant, integration, idempotency_key, body, admission)
         if known is not None:
             return known
-    text = body.decode("utf-8", errors="replace")
-    lead, errors = _screen_as(tenant, integration, body)
+    payload = parse_payload(body)
+    if payload is None:
+        fields = not_an_object()
+        _hand_to_worker(tenant, admission, queued=False)  # a taken drain flag
+        return IntakeOutcome(400, error_body("invalid", summarise(fields), fields))
+    text = body.decode("utf-8")
+    lead, errors = _screen_as(tenant, integration, payload)
     delivery = Delivery(
         tenant=tenant,
         integration=integration,
@@ -256,13 +259,13 @@ def _stored_answer(row) -> StoredAnswer:
     return StoredAnswer(pk, row_key, body_sha256, status, http_status, errors or {})
 
 
-def _screen_as(tenant: Tenant, integration: Integration, body: bytes):
-    """``screen`` with the firm's custom fields read inside its context when the
-    mapping targets any (the common mapping needs no query)."""
+def _screen_as(tenant: Tenant, integration: Integration, payload: dict):
+    """``screen_payload`` with the firm's custom fields read inside its context when
+    the mapping targets any (the common mapping needs no query)."""
     if not needs_custom_fields(integration):
-        return screen(integration, body)
+        return screen_payload(integration, payload)
     with tenant_context(tenant):
-        return screen(integration, body)
+        return screen_payload(integration, payload)
 
 
 @transaction.atomic(savepoint=False)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lenddesk.accounts.models import User
+from lenddesk.audit.labels import OBJECT_TYPES
 from lenddesk.audit.models import AuditAction
 
 RESULT_CHOICES = (
@@ -30,7 +31,7 @@ class AuditFilterForm(forms.Form):
         empty_label=_("Anyone"),
     )
     action = forms.ChoiceField(label=_("Action"), required=False)
-    object_type = forms.CharField(label=_("Object type"), max_length=60, required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), max_length=40, required=False)
     result = forms.ChoiceField(
         label=_("Result"), choices=RESULT_CHOICES, required=False
@@ -45,7 +46,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    q = forms.CharField(label=_("Text"), max_length=100, required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
     # Keyset cursors of the list page (sequence numbers); the export ignores them.
     before = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     after = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
@@ -67,6 +68,7 @@ class AuditFilterForm(forms.Form):
         self.fields["actor"].queryset = User.objects.order_by("username")
         self.fields["actor"].label_from_instance = _user_label
         self.fields["action"].choices = [("", _("Any action")), *AuditAction.choices]
+        self.fields["object_type"].choices = _object_type_choices()
         self.fields["q"].widget.attrs["placeholder"] = _("Object or reason contains")
         for field in self.fields.values():
             if isinstance(field.widget, forms.HiddenInput):
@@ -100,3 +102,14 @@ class AuditFilterForm(forms.Form):
 
 def _user_label(user: User) -> str:
     return "%s (%s)" % (user, user.username)
+
+
+def _object_type_choices() -> list[tuple[str, str]]:
+    """One choice per word: a word shared by two stored types keeps the first."""
+    seen: dict[str, str] = {}
+    for code, label in OBJECT_TYPES.items():
+        seen.setdefault(str(label), code)
+    return [
+        ("", _("Any object")),
+        *sorted(((c, w) for w, c in seen.items()), key=lambda item: item[1]),
+    ]

@@ -11,5 +11,6 @@ register_menu(
         codes=(AuditPermission.VIEW,),
         icon="shield-check",
         order=950,
+        section="settings",
     ),
 )

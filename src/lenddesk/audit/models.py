@@ -109,8 +109,9 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(TenantModel):
-    """Append-only, hash-chained per tenant: each row's hash covers its content and the
-    previous row's hash, so an edited, inserted or deleted row breaks the chain."""
+    """Append-only, hash-chained per tenant: each row's hash (an HMAC under a key kept
+    off the database) covers its content and the previous row's hash, so an edited,
+    inserted or deleted row breaks the chain."""
 
     seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()
@@ -156,10 +157,16 @@ class AuditEvent(TenantModel):
 
 
 class AuditChainHead(TenantModel):
-    """The last sequence number and hash of a tenant's chain; its row is the lock."""
+    """The last sequence number and hash of a tenant's chain; its row is the lock.
+
+    Rows up to ``legacy_seq`` were hashed before the chain was keyed (plain SHA-256);
+    ``legacy_seal``, an HMAC under the chain key, fixes that cut-over (audit.chainkey).
+    """
 
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    legacy_seq = models.PositiveBigIntegerField(default=0)
+    legacy_seal = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -15,6 +14,12 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from lenddesk.audit.chainkey import (
+    cutover_seal,
+    keyed_digest,
+    legacy_digest,
+    seals_match,
+)
 from lenddesk.audit.context import current_facts
 from lenddesk.audit.models import (
     AuditAction,
@@ -80,8 +85,11 @@ def _canonical(event: AuditEvent) -> bytes:
     ).encode()
 
 
-def compute_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(event.prev_hash.encode() + _canonical(event)).hexdigest()
+def compute_hash(event: AuditEvent, *, keyed: bool = True) -> str:
+    """HMAC-SHA256 under the chain key; ``keyed=False`` for rows written before the
+    chain was keyed (up to the firm's cut-over, audit.chainkey)."""
+    message = event.prev_hash.encode() + _canonical(event)
+    return keyed_digest(message) if keyed else legacy_digest(message)
 
 
 @dataclass
@@ -281,7 +289,15 @@ def _lock_head(tenant_id: int) -> AuditChainHead:
     head = _locked_head(tenant_id)
     if head is None:
         AuditChainHead.objects.get_or_create(
-            tenant_id=tenant_id, defaults={"seq": 0, "last_hash": GENESIS}
+            tenant_id=tenant_id,
+            defaults={
+                "seq": 0,
+                "last_hash": GENESIS,
+                "legacy_seq": 0,
+                "legacy_seal": cutover_seal(
+                    tenant_id=tenant_id, legacy_seq=0, legacy_hash=GENESIS
+                ),
+            },
         )
         head = AuditChainHead.objects.select_for_update().get(tenant_id=tenant_id)
     return head
@@ -316,24 +332,61 @@ class ChainReport:
 
 def verify_chain() -> ChainReport:
     """Walk the current tenant's chain in order and name the first broken row."""
+    head = AuditChainHead.objects.first()
+    legacy_seq = head.legacy_seq if head else 0
+    if head is not None and legacy_seq == 0 and not _cutover_holds(head, GENESIS):
+        return _cutover_broken(0)
     expected_prev = GENESIS
-    expected_seq = 1
     checked = 0
     rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
     for event in rows:
-        if event.seq != expected_seq:
-            return ChainReport(
-                False, checked, expected_seq, "row %d is missing" % expected_seq
-            )
-        if event.prev_hash != expected_prev:
-            return ChainReport(False, checked, event.seq, "link to previous row broken")
-        if compute_hash(event) != event.row_hash:
-            return ChainReport(False, checked, event.seq, "content was edited")
+        problem = _row_problem(event, checked + 1, expected_prev, legacy_seq)
+        if problem:
+            return ChainReport(False, checked, *problem)
+        if event.seq == legacy_seq and not _cutover_holds(head, event.row_hash):
+            return _cutover_broken(checked)
         expected_prev = event.row_hash
-        expected_seq += 1
         checked += 1
-    # The head is written with every row: it catches rows cut off the end, and
-    # rows appended past it without going through audit_record().
+    if legacy_seq > checked:
+        return _cutover_broken(checked)
+    return _head_report(checked, expected_prev)
+
+
+def _row_problem(
+    event: AuditEvent, expected_seq: int, expected_prev: str, legacy_seq: int
+) -> tuple[int, str] | None:
+    """``(first bad seq, problem)`` for a row out of place, unlinked or edited."""
+    if event.seq != expected_seq:
+        return expected_seq, "row %d is missing" % expected_seq
+    if event.prev_hash != expected_prev:
+        return event.seq, "link to previous row broken"
+    if compute_hash(event, keyed=event.seq > legacy_seq) != event.row_hash:
+        return event.seq, "content was edited"
+    return None
+
+
+def _cutover_holds(head: AuditChainHead, legacy_hash: str) -> bool:
+    expected = cutover_seal(
+        tenant_id=head.tenant_id, legacy_seq=head.legacy_seq, legacy_hash=legacy_hash
+    )
+    return seals_match(head.legacy_seal, expected)
+
+
+def _cutover_broken(checked: int) -> ChainReport:
+    """The sealed cut-over between unkeyed and keyed rows does not hold: rows were
+    re-hashed without the key, or AUDIT_CHAIN_KEY is not the key of this chain."""
+    return ChainReport(
+        False,
+        checked,
+        1,
+        "the chain was re-hashed without its key, "
+        "or AUDIT_CHAIN_KEY is not the key it was written with",
+    )
+
+
+def _head_report(checked: int, last_hash: str) -> ChainReport:
+    """The head is written with every row: it catches rows cut off the end, and rows
+    appended past it without going through audit_record()."""
     head = AuditChainHead.objects.first()
     head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS)
     if head_seq != checked:
@@ -344,7 +397,7 @@ def verify_chain() -> ChainReport:
             last_good + 1,
             "rows after %d were removed or added" % last_good,
         )
-    if head_hash != expected_prev:
+    if head_hash != last_hash:
         return ChainReport(
             False, checked, max(checked, 1), "last row does not match the chain head"
         )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
-from lenddesk.accounts.models import User, UserStatus
+from lenddesk.accounts.models import Department, User, UserStatus
+from lenddesk.audit.models import AuditAction
+from lenddesk.audit.services import audit_record
 from lenddesk.customers.models import (
     AllocationCount,
     AllocationLog,
@@ -40,9 +43,13 @@ def matching_rule(
 
 
 def _team(rule: AllocationRule) -> list[User]:
+    return _team_of(rule.department)
+
+
+def _team_of(department: Department) -> list[User]:
     return list(
         User.objects.filter(
-            department__path__startswith=rule.department.path,
+            department__path__startswith=department.path,
             status=UserStatus.ACTIVE,
         ).order_by("pk")
     )
@@ -135,17 +142,53 @@ def allocation_report(*, rule: AllocationRule) -> list[dict]:
     return rows
 
 
-@transaction.atomic
-def rule_save(*, actor, values: dict) -> AllocationRule:
-    from lenddesk.accounts.models import Department
-    from lenddesk.audit.models import AuditAction
-    from lenddesk.audit.services import audit_record
+def clean_weights(raw: dict[str, str], *, team: list[User]) -> dict[str, str]:
+    """Weights by user id as the page posts them (``weight_<id>``): each a finite
+    number from 0 (skip) to 100 for a member of the rule's team; blank means 1.
+    Errors name the field and the person; nothing is saved before this passes."""
+    members = {str(person.pk): person for person in team}
+    clean, errors = {}, {}
+    for user_id, text in raw.items():
+        field = "weight_%s" % user_id
+        person = members.get(str(user_id))
+        if person is None:
+            errors[field] = _("%(field)s: not a member of this rule's team.") % {
+                "field": field
+            }
+            continue
+        problem = _weight_problem(str(text).strip() or "1")
+        if problem:
+            errors[field] = _("Weight of %(person)s: %(problem)s") % {
+                "person": person,
+                "problem": problem,
+            }
+        else:
+            value = Decimal(str(text).strip() or "1").normalize()
+            clean[str(person.pk)] = format(value, "f")
+    if errors:
+        raise ValidationError(errors)
+    return clean
 
+
+def _weight_problem(text: str) -> str:
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return _("Weights are numbers such as 1, 2 or 0.5.")
+    if not value.is_finite():
+        return _("Weights are numbers such as 1, 2 or 0.5.")
+    if not 0 <= value <= 100:
+        return _("Weights go from 0 (skip) to 100.")
+    return ""
+
+
+@transaction.atomic
+def rule_save(*, actor, values: dict, weights: dict | None = None) -> AllocationRule:
+    """A new rule and its weights, validated first and saved together."""
     department = Department.objects.filter(pk=values["department"]).first()
     if department is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"department": _("Choose a team.")})
+    clean = clean_weights(weights or {}, team=_team_of(department))
     rule = AllocationRule.objects.create(
         name=values["name"].strip(),
         department=department,
@@ -153,12 +196,13 @@ def rule_save(*, actor, values: dict) -> AllocationRule:
         city=values.get("city", "").strip(),
         priority=values.get("priority") or 100,
         is_active=values.get("is_active", True),
+        weights=clean,
     )
     audit_record(
         actor=actor,
         action=AuditAction.ALLOCATION_RULE_CHANGED,
         target=rule,
-        changes={"created": rule.name},
+        changes={"created": rule.name, "weights": clean},
     )
     return rule
 
@@ -167,22 +211,7 @@ def rule_save(*, actor, values: dict) -> AllocationRule:
 def rule_set_weights(
     *, actor, rule: AllocationRule, weights: dict, active: bool | None = None
 ) -> AllocationRule:
-    from django.core.exceptions import ValidationError
-
-    from lenddesk.audit.models import AuditAction
-    from lenddesk.audit.services import audit_record
-
-    clean = {}
-    for user_id, raw in weights.items():
-        try:
-            value = Decimal(str(raw).strip() or "1")
-        except ArithmeticError as exc:
-            raise ValidationError(
-                _("Weights are numbers such as 1, 2 or 0.5.")
-            ) from exc
-        if value < 0 or value > 100:
-            raise ValidationError(_("Weights go from 0 (skip) to 100."))
-        clean[str(int(user_id))] = format(value.normalize(), "f")
+    clean = clean_weights(weights, team=_team(rule))
     before = dict(rule.weights)
     rule.weights = clean
     if active is not None:

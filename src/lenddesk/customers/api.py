@@ -1,15 +1,17 @@
 """Customer API per the public contract (`/api/v1/customers/…`)."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.response import Response
 
 from lenddesk.accounts.models import User, UserStatus
 from lenddesk.customers import selectors, services
+from lenddesk.customers.errors import CustomerNotOwned
 from lenddesk.customers.exports import (
     XLSX,
     ExportQueued,
@@ -18,8 +20,10 @@ from lenddesk.customers.exports import (
     xlsx_response,
 )
 from lenddesk.customers.permissions import CustomerPermission as P
+from lenddesk.customers.phone_policy import customer_reveal, phone_access
 from lenddesk.customers.serializers import (
     AssignSerializer,
+    CustomerDetailSerializer,
     CustomerSerializer,
     ExportJobSerializer,
     ExportRequestSerializer,
@@ -27,13 +31,17 @@ from lenddesk.customers.serializers import (
     RevealSerializer,
 )
 from lenddesk.security.errors import RateLimited
-from lenddesk.security.services import reveal_field
 from lenddesk.web.api import TenantAPIView, cursor_page
 from lenddesk.web.idempotency import idempotent
 
 
 class CustomerAPIView(TenantAPIView):
     module = "customers"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, CustomerNotOwned):
+            exc = PermissionDenied(detail=str(exc), code=exc.code)
+        return super().handle_exception(exc)
 
 
 def _customer(request, pk):
@@ -42,9 +50,10 @@ def _customer(request, pk):
 
 
 def _owned(request, pk):
+    """A customer in reach that someone owns; a public-pool one is refused (403
+    ``not_owner``) by the services' rule, as on the pages."""
     customer = _customer(request, pk)
-    if customer.owner_id is None:
-        raise Http404
+    services.ensure_owned(customer)
     return customer
 
 
@@ -60,6 +69,23 @@ class CustomerListAPI(CustomerAPIView):
             ),
             OpenApiParameter("stage", int),
             OpenApiParameter("rating", str),
+            OpenApiParameter("owner", int, description="owner's user id"),
+            OpenApiParameter("department", int, description="owners in this team"),
+            OpenApiParameter("channel", str),
+            OpenApiParameter("city", str),
+            OpenApiParameter("tag", str, description="tag name"),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="created on or after"
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="created on or before"
+            ),
+            OpenApiParameter(
+                "amount_min",
+                str,
+                description="amount wanted at least, in yuan (300000) or 万 (30万)",
+            ),
+            OpenApiParameter("amount_max", str, description="amount wanted at most"),
             OpenApiParameter(
                 "before", int, description="cursor: the last id of the previous page"
             ),
@@ -111,9 +137,13 @@ class CustomerListAPI(CustomerAPIView):
 class CustomerDetailAPI(CustomerAPIView):
     permissions = {"GET": (P.VIEW, P.CLAIM), "PATCH": (P.CHANGE,)}
 
-    @extend_schema(responses=CustomerSerializer, tags=["customers"])
+    @extend_schema(responses=CustomerDetailSerializer, tags=["customers"])
     def get(self, request, pk: int):
-        return Response(CustomerSerializer(_customer(request, pk)).data)
+        customer = _customer(request, pk)
+        access = phone_access(actor=request.user, customer=customer)
+        return Response(
+            CustomerDetailSerializer(customer, context={"phone_access": access}).data
+        )
 
     @extend_schema(
         request=CustomerSerializer, responses=CustomerSerializer, tags=["customers"]
@@ -160,7 +190,7 @@ class ReleaseAPI(CustomerAPIView):
     @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
     @idempotent
     def post(self, request, pk: int):
-        customer = _owned(request, pk)  # 404 before anything is parsed
+        customer = _owned(request, pk)  # 404 or 403 before anything is parsed
         has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
         reason = str(request.data.get("reason", ""))[:200] if has_body else ""
         customer = services.customer_release(
@@ -193,7 +223,10 @@ class AssignAPI(CustomerAPIView):
 
 
 class RevealAPI(CustomerAPIView):
-    permissions = {"POST": (P.REVEAL_PHONE, P.REVEAL_ID)}
+    """An owner's own phone under the "show own" policy needs no purpose; anything
+    else needs the reveal permission and a purpose (``customers.phone_policy``)."""
+
+    permissions = {"POST": (P.VIEW, P.REVEAL_PHONE, P.REVEAL_ID)}
 
     @extend_schema(
         responses=OpenApiTypes.OBJECT, request=RevealSerializer, tags=["customers"]
@@ -203,14 +236,17 @@ class RevealAPI(CustomerAPIView):
         body = RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            value = reveal_field(
+            value = customer_reveal(
                 actor=request.user,
-                instance=customer,
+                customer=customer,
                 field=body.validated_data["field"],
                 purpose=body.validated_data["purpose"],
             )
         except RateLimited as exc:
             raise Throttled(detail=str(exc)) from exc
+        except DjangoPermissionDenied as exc:
+            code = getattr(exc, "code", None) or "permission_denied"
+            raise PermissionDenied(detail=str(exc) or None, code=code) from exc
         response = Response({"field": body.validated_data["field"], "value": value})
         response["Cache-Control"] = "no-store"
         return response

@@ -21,7 +21,7 @@ from PIL import Image
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.models import Customer, CustomerDocument, DocumentKind
-from lenddesk.customers.services import timeline
+from lenddesk.customers.services import ensure_owned, timeline
 from lenddesk.security.crypto import decrypt, encrypt
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -74,6 +74,7 @@ def _reencode(data: bytes, mime: str) -> bytes:
 def document_upload(
     *, actor, customer: Customer, kind: str, upload
 ) -> CustomerDocument:
+    ensure_owned(customer)
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose the kind of document.")})
     name = safe_filename(upload.name)
@@ -130,6 +131,7 @@ def document_upload(
 
 def document_read(*, actor, document: CustomerDocument) -> bytes:
     """The plaintext for a download; the download is audited."""
+    ensure_owned(document.customer)
     blob = (_folder() / document.stored_name).read_bytes()
     data = base64.b64decode(decrypt(blob, aad=_aad(document)))
     audit_record(

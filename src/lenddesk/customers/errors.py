@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.db.models import TextChoices
 
 
@@ -12,3 +13,19 @@ class CustomerError(TextChoices):
     LOCK_LIMIT = "lock_limit"
     EXPORT_SELF_APPROVAL = "export_self_approval"
     EXPORT_ALREADY_DECIDED = "export_already_decided"
+    PHONE_HIDDEN = "phone_hidden"
+
+
+class CustomerNotOwned(PermissionDenied):
+    """A write to, or the history of, a public-pool customer: refused until someone
+    claims it. Pages and API answer 403 with this message and ``not_owner``."""
+
+    code = CustomerError.NOT_OWNER
+
+
+class PhoneHidden(PermissionDenied):
+    """An owner asking for their own customer's number where the firm's phone policy
+    keeps numbers hidden (calls go through the system). Pages and API answer 403 with
+    this message and ``phone_hidden``."""
+
+    code = CustomerError.PHONE_HIDDEN

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from decimal import Decimal
 
 import xlsxwriter
 from django.core.exceptions import ValidationError
@@ -21,13 +22,12 @@ from lenddesk.audit.services import audit_record
 from lenddesk.customers.errors import CustomerError
 from lenddesk.customers.imports import neutralise
 from lenddesk.customers.models import (
-    Customer,
     ExportApproval,
     ExportJob,
     ImportStatus,
 )
 from lenddesk.customers.permissions import CustomerPermission as P
-from lenddesk.customers.selectors import CustomerFilters, _search
+from lenddesk.customers.selectors import CustomerFilters, customers_filtered
 from lenddesk.notifications.services import notify
 from lenddesk.security.crypto import decrypt, encrypt
 
@@ -46,13 +46,12 @@ COLUMNS = (
 
 
 def export_queryset(actor: User, filters: CustomerFilters):
-    customers = Customer.objects.visible_to(actor).filter(owner__isnull=False)
-    customers = _search(customers, filters.q)
-    if filters.stage:
-        customers = customers.filter(stage_id=filters.stage)
-    if filters.rating:
-        customers = customers.filter(rating=filters.rating)
-    return customers.select_related("owner", "stage").order_by("-pk")
+    """Exactly the customers the list shows for these filters, newest first."""
+    return (
+        customers_filtered(actor, filters)
+        .select_related("owner", "stage")
+        .order_by("-pk")
+    )
 
 
 class ExportQueued(Exception):
@@ -97,11 +96,29 @@ def customers_export(
             )
         )
     handle, rows, digest = _write(actor, customers, full_numbers)
-    _audit(actor, filters, rows, full_numbers, digest, purpose)
+    with transaction.atomic():
+        _record_direct(actor, query, rows, full_numbers, digest, purpose)
+        _audit(actor, filters, rows, full_numbers, digest, purpose)
     return (
         handle,
         "customers-%s.xlsx" % timezone.localtime().strftime("%Y%m%d-%H%M"),
         rows,
+    )
+
+
+def _record_direct(actor, query, rows, full_numbers, digest, purpose) -> ExportJob:
+    """A direct download is listed under 我的导出 like a worker's export, with its row
+    count and hash; the file itself is not kept (it went to the browser)."""
+    return ExportJob.objects.create(
+        created_by=actor,
+        query=query[:500],
+        full_numbers=full_numbers,
+        purpose=purpose[:200],
+        status=ImportStatus.COMPLETED,
+        rows=rows,
+        estimated_rows=rows,
+        sha256=digest,
+        finished_at=timezone.now(),
     )
 
 
@@ -282,6 +299,7 @@ def _write(actor: User, customers, full_numbers: bool):
     sheet = book.add_worksheet(_("Customers")[:31])
     sheet.set_header("&C" + watermark.replace("&", "&&"))
     sheet.write_string(0, 0, watermark)
+    money = book.add_format({"num_format": "#,##0.00"})
     for col, (_key, label) in enumerate(COLUMNS):
         sheet.write_string(1, col, str(label))
     row = 2
@@ -293,7 +311,7 @@ def _write(actor: User, customers, full_numbers: bool):
             "name": customer.name,
             "phone": phone or "",
             "city": customer.city,
-            "demand_amount": str(customer.demand_amount or ""),
+            "demand_amount": customer.demand_amount,
             "rating": customer.rating,
             "stage": str(customer.stage or ""),
             "owner": str(customer.owner or ""),
@@ -303,12 +321,20 @@ def _write(actor: User, customers, full_numbers: bool):
             ),
         }
         for col, (key, _label) in enumerate(COLUMNS):
-            sheet.write_string(row, col, neutralise(values[key] or ""))
+            _write_cell(sheet, row, col, values[key], money)
         row += 1
     book.close()
     with open(handle.name, "rb") as written:
         digest = hashlib.sha256(written.read()).hexdigest()
     return handle, row - 2, digest
+
+
+def _write_cell(sheet, row: int, col: int, value, money) -> None:
+    """Amounts as numbers Excel can sum; any text neutralised against formulas."""
+    if isinstance(value, Decimal):
+        sheet.write_number(row, col, float(value), money)
+    else:
+        sheet.write_string(row, col, neutralise(value or ""))
 
 
 def _audit(actor, filters, rows, full_numbers, digest, purpose) -> None:

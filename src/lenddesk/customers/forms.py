@@ -1,8 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.customers.bulk import BULK_MAX
 from lenddesk.customers.models import CustomerKind, FollowUpKind, Rating, Urgency
+from lenddesk.customers.services import MAX_TAGS
 from lenddesk.security.crypto import normalize_phone, validate_national_id
+from lenddesk.web.params import BIGINT_MAX, int_or_none
 
 
 class CustomerForm(forms.Form):
@@ -73,7 +76,7 @@ class CustomerForm(forms.Form):
     channel = forms.CharField(label=_("Channel"), max_length=60, required=False)
     tags = forms.CharField(
         label=_("Tags"),
-        max_length=200,
+        max_length=MAX_TAGS * 31,
         required=False,
         help_text=_("Separate with commas."),
     )
@@ -178,6 +181,36 @@ class AssignForm(forms.Form):
         ]
 
 
+class BulkActionForm(forms.Form):
+    """The list's action on the selected rows; ``customers`` are ids as the page
+    sent them, looked up again through the actor's scope by the service."""
+
+    ACTIONS = ("release", "tag", "stage", "assign")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    tag = forms.CharField(label=_("Tag"), max_length=30, required=False)
+    stage = forms.IntegerField(
+        label=_("Stage"), min_value=1, max_value=BIGINT_MAX, required=False
+    )
+    owner = forms.IntegerField(
+        label=_("Assign to"), min_value=1, max_value=BIGINT_MAX, required=False
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        raw = self.data.getlist("customers") if hasattr(self.data, "getlist") else []
+        ids = [n for n in (int_or_none(value) for value in raw) if n is not None]
+        if not ids:
+            raise forms.ValidationError(_("Select at least one customer."))
+        if len(set(ids)) > BULK_MAX:
+            raise forms.ValidationError(
+                _("Select at most %(n)d customers at once.") % {"n": BULK_MAX}
+            )
+        cleaned["customers"] = ids
+        return cleaned
+
+
 class PoolRulesForm(forms.Form):
     private_cap = forms.IntegerField(
         label=_("Private-pool cap per person"), min_value=1, max_value=100000
@@ -219,16 +252,30 @@ class PoolRulesForm(forms.Form):
         label=_("Key customers per person"), min_value=0, max_value=1000
     )
     duplicate_policy = forms.ChoiceField(label=_("When a duplicate arrives"))
+    phone_policy = forms.ChoiceField(
+        label=_("Owners and their customers' phone numbers"),
+        help_text=_(
+            "First choice: after claiming, owners show their own customers' full "
+            "numbers with one click; each view is recorded in the audit log. Second "
+            "choice: owners never see the numbers and call through the system; "
+            "choose it once outbound calling is set up, as until then owners cannot "
+            "call. Anyone else needs the reveal permission and a stated purpose "
+            "under either choice."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
-        from lenddesk.customers.models import DuplicatePolicy
+        from lenddesk.customers.models import DuplicatePolicy, PhonePolicy
 
         super().__init__(*args, **kwargs)
         self.fields["duplicate_policy"].choices = DuplicatePolicy.choices
+        self.fields["phone_policy"].choices = PhonePolicy.choices
 
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(
         choices=[("phone", _("Mobile phone")), ("id_number", _("National ID number"))]
     )
-    purpose = forms.CharField(label=_("Purpose"), max_length=200, min_length=2)
+    purpose = forms.CharField(
+        label=_("Purpose"), max_length=200, min_length=2, required=False
+    )

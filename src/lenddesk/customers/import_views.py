@@ -187,39 +187,45 @@ class RuleForm(forms.Form):
         self.fields["department"].choices = [(d.pk, d.name) for d in departments]
 
 
+def _posted_weights(request) -> dict[str, str]:
+    """``weight_<user id>`` fields, by user id."""
+    return {
+        key.removeprefix("weight_"): value
+        for key, value in request.POST.items()
+        if key.startswith("weight_")
+    }
+
+
+def _allocation_page(request, form, status=200):
+    rules = list(AllocationRule.objects.select_related("department"))
+    context = {
+        "form": form,
+        "rules": [(r, allocation.allocation_report(rule=r)) for r in rules],
+    }
+    return render(request, "customers/allocation.html", context, status=status)
+
+
 class AllocationListView(StaffView):
     permissions = {"GET": (P.ASSIGN,), "POST": (P.ASSIGN,)}
 
     def get(self, request):
-        return render(
-            request,
-            "customers/allocation.html",
-            self._context(RuleForm(departments=department_tree())),
-        )
-
-    def _context(self, form):
-        rules = list(AllocationRule.objects.select_related("department"))
-        return {
-            "form": form,
-            "rules": [(r, allocation.allocation_report(rule=r)) for r in rules],
-        }
+        return _allocation_page(request, RuleForm(departments=department_tree()))
 
     def post(self, request):
         form = RuleForm(request.POST, departments=department_tree())
         if form.is_valid():
-            rule = allocation.rule_save(actor=request.user, values=form.cleaned_data)
-            weights = {
-                k[7:]: request.POST[k] for k in request.POST if k.startswith("weight_")
-            }
-            if weights:
-                allocation.rule_set_weights(
-                    actor=request.user, rule=rule, weights=weights
+            try:
+                allocation.rule_save(
+                    actor=request.user,
+                    values=form.cleaned_data,
+                    weights=_posted_weights(request),
                 )
-            messages.success(request, _("Allocation rule saved."))
-            return redirect("customers:allocation")
-        return render(
-            request, "customers/allocation.html", self._context(form), status=400
-        )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Allocation rule saved."))
+                return redirect("customers:allocation")
+        return _allocation_page(request, form, status=400)
 
 
 class AllocationWeightsView(StaffView):
@@ -229,17 +235,17 @@ class AllocationWeightsView(StaffView):
         rule = AllocationRule.objects.filter(pk=rule_id).first()
         if rule is None:
             raise Http404
-        weights = {k[7:]: v for k, v in request.POST.items() if k.startswith("weight_")}
         try:
             allocation.rule_set_weights(
                 actor=request.user,
                 rule=rule,
-                weights=weights,
+                weights=_posted_weights(request),
                 active=request.POST.get("is_active") == "on",
             )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        else:
-            messages.success(request, _("Weights saved."))
+            form = RuleForm(departments=department_tree())
+            return _allocation_page(request, form, status=400)
+        messages.success(request, _("Weights saved."))
         return redirect("customers:allocation")

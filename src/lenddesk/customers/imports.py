@@ -46,6 +46,13 @@ MAX_ROWS = 200_000
 MAX_ZIP_ENTRIES = 200
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 100
+# The longest value a customer field holds (credit notes); a longer cell is refused
+# with the whole file, naming its row and column.
+MAX_CELL = 2000
+# Python's csv module stops at 131,072 characters a field with an error naming
+# neither row nor column; the file size cap bounds a field instead, and MAX_CELL
+# then answers with the row and column. (Process-wide; it only raises the limit.)
+csv.field_size_limit(MAX_BYTES)
 # Rows per committed batch. Per-batch work (duplicate lookups, allocation, audit entry,
 # progress) is a fixed dozen queries, so larger batches amortise it; a killed worker
 # redoes at most one batch. LENDDESK_IMPORT_BATCH overrides it (the kill -9 test uses
@@ -132,8 +139,19 @@ def _decode_csv(data: bytes) -> str:
 def read_rows(data: bytes, kind: str) -> Iterator[list[str]]:
     """Every row as a list of strings (the first is the header row)."""
     if kind == "csv":
-        for row in csv.reader(io.StringIO(_decode_csv(data))):
-            yield [cell.strip() for cell in row]
+        reader = csv.reader(io.StringIO(_decode_csv(data)))
+        try:
+            for row in reader:
+                yield [cell.strip() for cell in row]
+        except csv.Error as exc:
+            raise ValidationError(
+                {
+                    "file": _(
+                        "Line %(line)d of the CSV file could not be read: %(why)s"
+                    )
+                    % {"line": reader.line_num, "why": exc}
+                }
+            ) from exc
         return
     from python_calamine import CalamineWorkbook
 
@@ -176,24 +194,7 @@ def import_upload(*, actor: User, upload) -> ImportJob:
     data = upload.read()
     if kind == "xlsx":
         check_xlsx(data)
-    rows = read_rows(data, kind)
-    try:
-        headers = next(rows)
-    except StopIteration:
-        raise ValidationError({"file": _("The file is empty.")}) from None
-    except ValidationError:
-        raise
-    except Exception as exc:
-        raise ValidationError(
-            {"file": _("The file could not be read: %s") % type(exc).__name__}
-        ) from exc
-    total = 0
-    for _row in rows:
-        total += 1
-        if total > MAX_ROWS:
-            raise ValidationError({"file": _("At most %d rows per import.") % MAX_ROWS})
-    if total == 0:
-        raise ValidationError({"file": _("The file has a header but no rows.")})
+    headers, total = _scan(data, kind)
     tenant = require_current_tenant()
     stored = uuid.uuid4().hex
     blob = encrypt(base64.b64encode(data).decode(), aad=_aad(tenant.pk, stored))
@@ -214,6 +215,62 @@ def import_upload(*, actor: User, upload) -> ImportJob:
         changes={"rows": total, "file": name[:200]},
     )
     return job
+
+
+def _scan(data: bytes, kind: str) -> tuple[list[str], int]:
+    """The header row and the number of rows after it; the whole file is refused when
+    it is empty, too long, unreadable or holds a cell longer than ``MAX_CELL``."""
+    rows = read_rows(data, kind)
+    try:
+        headers = next(rows)
+        _check_cells(headers, headers, 1)
+        total = 0
+        for total, row in enumerate(rows, start=1):
+            if total > MAX_ROWS:
+                raise ValidationError(
+                    {"file": _("At most %d rows per import.") % MAX_ROWS}
+                )
+            _check_cells(row, headers, total + 1)
+    except StopIteration:
+        raise ValidationError({"file": _("The file is empty.")}) from None
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(
+            {"file": _("The file could not be read: %s") % type(exc).__name__}
+        ) from exc
+    if total == 0:
+        raise ValidationError({"file": _("The file has a header but no rows.")})
+    return headers, total
+
+
+def _check_cells(row: list[str], headers: list[str], row_no: int) -> None:
+    for index, cell in enumerate(row):
+        if len(cell) > MAX_CELL:
+            header = headers[index] if index < len(headers) else ""
+            raise ValidationError(
+                {
+                    "file": _(
+                        "Row %(row)d, column %(column)s: a cell holds at most "
+                        "%(n)d characters (this one has %(length)d)."
+                    )
+                    % {
+                        "row": row_no,
+                        "column": _column_name(index, header[:40]),
+                        "n": MAX_CELL,
+                        "length": len(cell),
+                    }
+                }
+            )
+
+
+def _column_name(index: int, header: str) -> str:
+    """``B (手机)``: the spreadsheet letter, and the header when it has one."""
+    letters, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return "%s (%s)" % (letters, header) if header else letters
 
 
 def load_file(job: ImportJob) -> bytes:
@@ -669,6 +726,12 @@ def neutralise(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") else value
 
 
+def _problem(field: str, messages: list[str]) -> str:
+    """``手机: …`` for a mapped column; the bare message for the row as a whole."""
+    text = " ".join(messages)
+    return "%s: %s" % (FIELD_LABELS[field], text) if field in FIELD_LABELS else text
+
+
 def error_report(job: ImportJob) -> Iterator[str]:
     """CSV lines: row number, problems, then the row as uploaded (to fix and re-import)."""
     errors = {
@@ -694,8 +757,7 @@ def error_report(job: ImportJob) -> Iterator[str]:
     for row_no, row in enumerate(rows, start=2):
         if row_no in errors:
             problems = "; ".join(
-                "%s: %s" % (FIELD_LABELS.get(field, field), " ".join(messages))
-                for field, messages in errors[row_no].items()
+                _problem(field, messages) for field, messages in errors[row_no].items()
             )
             writer.writerow(
                 [row_no, neutralise(problems), *[neutralise(c) for c in row]]

@@ -4,9 +4,21 @@ from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.web.menu import MenuItem, register_menu
 
 register_menu(
-    MenuItem(_("To-do"), "customers:todo", "customers", codes=(P.VIEW,), order=10),
     MenuItem(
-        _("My customers"), "customers:list", "customers", codes=(P.VIEW,), order=20
+        _("To-do"),
+        "customers:todo",
+        "customers",
+        codes=(P.VIEW,),
+        order=10,
+        section="customers",
+    ),
+    MenuItem(
+        _("My customers"),
+        "customers:list",
+        "customers",
+        codes=(P.VIEW,),
+        order=20,
+        section="customers",
     ),
     MenuItem(
         _("Public pool"),
@@ -14,15 +26,31 @@ register_menu(
         "customers",
         codes=(P.CLAIM, P.ASSIGN),
         order=30,
+        section="customers",
     ),
     MenuItem(
-        _("Sales funnel"), "customers:funnel", "customers", codes=(P.VIEW,), order=40
+        _("Sales funnel"),
+        "customers:funnel",
+        "customers",
+        codes=(P.VIEW,),
+        order=40,
+        section="reports",
     ),
     MenuItem(
-        _("Import"), "customers:imports", "customers", codes=(P.IMPORT,), order=50
+        _("Import"),
+        "customers:imports",
+        "customers",
+        codes=(P.IMPORT,),
+        order=50,
+        section="customers",
     ),
     MenuItem(
-        _("My exports"), "customers:exports", "customers", codes=(P.EXPORT,), order=55
+        _("My exports"),
+        "customers:exports",
+        "customers",
+        codes=(P.EXPORT,),
+        order=55,
+        section="customers",
     ),
     MenuItem(
         _("Export approvals"),
@@ -30,6 +58,7 @@ register_menu(
         "customers",
         codes=(P.EXPORT_APPROVE,),
         order=57,
+        section="customers",
     ),
     MenuItem(
         _("Allocation"),
@@ -37,6 +66,7 @@ register_menu(
         "customers",
         codes=(P.ASSIGN,),
         order=60,
+        section="customers",
     ),
     MenuItem(
         _("Pool rules"),
@@ -44,5 +74,6 @@ register_menu(
         "customers",
         codes=(P.POOL_RULES,),
         order=890,
+        section="settings",
     ),
 )

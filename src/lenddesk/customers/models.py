@@ -8,9 +8,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lenddesk.security.fields import EncryptedFieldsMixin
+from lenddesk.security.masking import mask_name
 from lenddesk.tenancy.models import TenantModel
+
+
+class Gender(models.TextChoices):
+    """As derived from the national ID number (its 17th digit)."""
+
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
 
 
 class CustomerKind(models.TextChoices):
@@ -35,6 +44,13 @@ class DuplicatePolicy(models.TextChoices):
     REJECT = "reject", _("Reject the new record")
     MERGE = "merge", _("Merge into the existing customer")
     FLAG = "flag", _("Keep both and flag")
+
+
+class PhonePolicy(models.TextChoices):
+    """What owning a customer gives with its phone number (号码策略)."""
+
+    SHOW_OWN = "show_own", _("Owners may show their own customers' numbers")
+    HIDDEN = "hidden", _("Owners call through the system; numbers stay hidden")
 
 
 class PoolRules(TenantModel):
@@ -72,6 +88,12 @@ class PoolRules(TenantModel):
         max_length=10,
         choices=DuplicatePolicy,
         default=DuplicatePolicy.MERGE,
+    )
+    phone_policy = models.CharField(
+        _("owners and their customers' phone numbers"),
+        max_length=10,
+        choices=PhonePolicy,
+        default=PhonePolicy.SHOW_OWN,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -155,7 +177,7 @@ class Tag(TenantModel):
 class Customer(EncryptedFieldsMixin, TenantModel):
     """A borrower. Owned (私海) when ``owner`` is set, else in a public pool (公海)."""
 
-    ENCRYPTED_FIELDS = {"phone": "phone", "id_number": "national_id"}
+    ENCRYPTED_FIELDS = {"phone": "mobile", "id_number": "national_id"}
     REVEAL_CODES = {"phone": "customer.reveal_phone", "id_number": "customer.reveal_id"}
     SCOPE_OWNER = "owner"
 
@@ -318,10 +340,33 @@ class Customer(EncryptedFieldsMixin, TenantModel):
             models.Index(
                 fields=["tenant", "next_followup_at"], name="cust_tenant_nextfu"
             ),
+            # The list sorted by amount or by last follow-up: a keyset on (value, id)
+            # over the owned customers, so a manager's first page reads 26 entries
+            # instead of sorting every customer in the firm.
+            models.Index(
+                fields=["tenant", "demand_amount", "id"],
+                name="cust_owned_amount",
+                condition=models.Q(owner__isnull=False),
+            ),
+            models.Index(
+                fields=["tenant", "last_followup_at", "id"],
+                name="cust_owned_lastfu",
+                condition=models.Q(owner__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name as anyone in reach may see it: in full once someone owns the
+        customer, masked (张*丰) while it waits in a public pool."""
+        return self.name if self.owner_id is not None else mask_name(self.name)
+
+    @property
+    def gender_label(self) -> str:
+        return str(Gender(self.gender).label) if self.gender in Gender.values else ""
 
 
 class FollowUpKind(models.TextChoices):
@@ -639,7 +684,7 @@ class SavedView(TenantModel):
 
 
 class CustomFieldType(models.TextChoices):
-    TEXT = "text", _("Text")
+    TEXT = "text", pgettext_lazy("custom field type", "Text")
     NUMBER = "number", _("Number")
     DATE = "date", _("Date")
     CHOICE = "choice", _("Choice")
@@ -715,9 +760,9 @@ class TagRule(TenantModel):
             return str(actual) == self.value
         try:
             actual_n, wanted = Decimal(str(actual)), Decimal(self.value)
-        except (InvalidOperation, ValueError):
+            return actual_n >= wanted if self.operator == "gte" else actual_n <= wanted
+        except (InvalidOperation, ValueError):  # a NaN stored before rules refused it
             return False
-        return actual_n >= wanted if self.operator == "gte" else actual_n <= wanted
 
 
 class ExportApproval(models.TextChoices):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,12 +23,15 @@ from lenddesk.customers.models import (
     FollowUp,
     FunnelStage,
     PublicPool,
+    Tag,
     Visit,
 )
 from lenddesk.security.fields import exact_lookup, last4_lookup
 from lenddesk.web.orm import first_or_none
+from lenddesk.web.params import int_or_none
 
 PAGE_SIZE = 25
+FRESH_WITHIN = dt.timedelta(days=3)
 LIST_RELATED = ("owner", "stage", "pool")
 
 
@@ -40,13 +44,20 @@ class CustomerFilters:
     owner: int | None = None
     department: int | None = None
     channel: str = ""
+    city: str = ""
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
     overdue: bool = False
+    fresh: bool = False  # became theirs in the last three days, never followed up
+    # Parameters that were given but malformed or out of range, so were ignored.
+    ignored: tuple[str, ...] = ()
 
 
-def int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+AMOUNT_MAX = Decimal("999999999999.99")
+_AMOUNT = re.compile(r"([0-9]{1,12}(?:\.[0-9]{1,2})?)\s*(万|w|W)?")
+TEN_THOUSAND = Decimal(10000)
 
 
 def _date(value) -> dt.date | None:
@@ -56,23 +67,93 @@ def _date(value) -> dt.date | None:
         return None
 
 
+def parse_amount(value) -> Decimal | None:
+    """An amount in yuan from a filter box: ``300000``, ``300000.5``, or in 万
+    (``30万``, ``30w``); None unless it is a number from 0 to the column's maximum."""
+    text = value.strip().replace(",", "").replace("，", "") if value else ""
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        return None
+    amount = Decimal(match.group(1)) * (TEN_THOUSAND if match.group(2) else 1)
+    return amount if amount <= AMOUNT_MAX else None
+
+
+def _given(params, name: str) -> bool:
+    return bool(str(params.get(name, "") or "").strip())
+
+
+def _ignored(params, parsed: dict) -> tuple[str, ...]:
+    return tuple(
+        n for n, value in parsed.items() if value is None and _given(params, n)
+    )
+
+
 def filters_from(params) -> CustomerFilters:
-    """List filters from query parameters; anything malformed is simply ignored."""
+    """List filters from query parameters; anything malformed is ignored, and named
+    in ``ignored`` so the page can say so."""
     from lenddesk.customers.models import Rating
 
     rating = params.get("rating", "")
+    checked = {
+        "stage": int_or_none(params.get("stage")),
+        "owner": int_or_none(params.get("owner")),
+        "department": int_or_none(params.get("department")),
+        "from": _date(params.get("from")),
+        "to": _date(params.get("to")),
+        "amount_min": parse_amount(params.get("amount_min")),
+        "amount_max": parse_amount(params.get("amount_max")),
+    }
     return CustomerFilters(
         q=params.get("q", "")[:80],
-        stage=int_or_none(params.get("stage")),
+        stage=checked["stage"],
         rating=rating if rating in Rating.values else "",
-        tag=params.get("tag", "")[:30],
-        owner=int_or_none(params.get("owner")),
-        department=int_or_none(params.get("department")),
-        channel=params.get("channel", "")[:60],
-        created_from=_date(params.get("from")),
-        created_to=_date(params.get("to")),
+        tag=params.get("tag", "").strip()[:30],
+        owner=checked["owner"],
+        department=checked["department"],
+        channel=params.get("channel", "").strip()[:60],
+        city=params.get("city", "").strip()[:40],
+        created_from=checked["from"],
+        created_to=checked["to"],
+        amount_min=checked["amount_min"],
+        amount_max=checked["amount_max"],
         overdue=params.get("overdue") == "1",
+        fresh=params.get("fresh") == "1",
+        ignored=_ignored(params, checked),
     )
+
+
+@dataclass(frozen=True)
+class ListOrder:
+    """How the list is sorted: a column and a direction; ties go by id the same way."""
+
+    key: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return ("-" if self.descending else "") + self.key
+
+    @property
+    def field(self) -> str:
+        return ORDER_FIELDS[self.key]
+
+
+ORDER_FIELDS = {
+    "created": "pk",
+    "next_followup": "next_followup_at",
+    "amount": "demand_amount",
+    "last_followup": "last_followup_at",
+}
+NEWEST = ListOrder("created", descending=True)
+
+
+def order_from(value) -> ListOrder:
+    """The ``sort`` parameter (``amount``, ``-amount`` …); newest first otherwise."""
+    text = value if isinstance(value, str) else ""
+    key = text[1:] if text.startswith("-") else text
+    if key not in ORDER_FIELDS:
+        return NEWEST
+    return ListOrder(key, descending=text.startswith("-"))
 
 
 def _search(customers: QuerySet, text: str) -> QuerySet:
@@ -99,8 +180,60 @@ def _search(customers: QuerySet, text: str) -> QuerySet:
 MERGE_OWNERS_MAX = 60
 
 
-def customer_list(*, actor: User, filters: CustomerFilters, before: int | None = None):
-    """One page, newest first, keyset-paginated (no COUNT over a million rows)."""
+def customers_filtered(actor: User, filters: CustomerFilters) -> QuerySet[Customer]:
+    """The owned customers in the actor's scope that the filters let through."""
+    customers = Customer.objects.visible_to(actor).filter(owner__isnull=False)
+    customers = _search(customers, filters.q)
+    exact = {
+        "stage_id": filters.stage,
+        "rating": filters.rating,
+        "tags__name": filters.tag,
+        "owner_id": filters.owner,
+        "channel": filters.channel,
+        "city": filters.city,
+        "created_at__date__gte": filters.created_from,
+        "created_at__date__lte": filters.created_to,
+        "demand_amount__gte": filters.amount_min,
+        "demand_amount__lte": filters.amount_max,
+    }
+    customers = customers.filter(
+        **{lookup: value for lookup, value in exact.items() if value not in ("", None)}
+    )
+    if filters.department:
+        customers = _in_department(customers, filters.department)
+    if filters.overdue:
+        customers = customers.filter(next_followup_at__lt=timezone.now())
+    if filters.fresh:
+        customers = customers.filter(
+            owner=actor,
+            claimed_at__gte=timezone.now() - FRESH_WITHIN,
+            last_followup_at__isnull=True,
+        )
+    return customers
+
+
+def _in_department(customers: QuerySet, department_id: int) -> QuerySet:
+    from lenddesk.accounts.models import Department
+
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        return customers
+    return customers.filter(owner__department__path__startswith=department.path)
+
+
+def customer_list(
+    *,
+    actor: User,
+    filters: CustomerFilters,
+    before: int | None = None,
+    order: ListOrder = NEWEST,
+    cursor: str = "",
+):
+    """One page and the next page's cursor, keyset-paginated (no COUNT over a million
+    rows): newest first by ``before=<id>``; any other order by ``cursor``, a position
+    on (sort value, id)."""
+    if order != NEWEST:
+        return _sorted_page(customers_filtered(actor, filters), order, cursor)
     if (
         filters == CustomerFilters()
         and connection.features.supports_slicing_ordering_in_compound
@@ -108,35 +241,175 @@ def customer_list(*, actor: User, filters: CustomerFilters, before: int | None =
         owners = _scope_owner_ids(actor)
         if owners is not None:
             return _page_by_owner(owners, before, LIST_RELATED)
-    customers = Customer.objects.visible_to(actor).filter(owner__isnull=False)
-    customers = _search(customers, filters.q)
-    if filters.stage:
-        customers = customers.filter(stage_id=filters.stage)
-    if filters.rating:
-        customers = customers.filter(rating=filters.rating)
-    if filters.tag:
-        customers = customers.filter(tags__name=filters.tag)
-    if filters.owner:
-        customers = customers.filter(owner_id=filters.owner)
-    if filters.department:
-        from lenddesk.accounts.models import Department
-
-        department = Department.objects.filter(pk=filters.department).first()
-        if department is not None:
-            customers = customers.filter(
-                owner__department__path__startswith=department.path
-            )
-    if filters.channel:
-        customers = customers.filter(channel=filters.channel)
-    if filters.created_from:
-        customers = customers.filter(created_at__date__gte=filters.created_from)
-    if filters.created_to:
-        customers = customers.filter(created_at__date__lte=filters.created_to)
-    if filters.overdue:
-        customers = customers.filter(next_followup_at__lt=timezone.now())
+    customers = customers_filtered(actor, filters)
     if before:
         customers = customers.filter(pk__lt=before)
     return _page_of(customers, LIST_RELATED)
+
+
+COUNT_CAP = 10_000
+COUNT_BUDGET_MS = 50
+
+
+@dataclass(frozen=True)
+class ListCount:
+    """How many customers a list holds: exact up to ``COUNT_CAP``, past it only that
+    there are more; ``known`` is False when counting would take longer than
+    ``COUNT_BUDGET_MS`` (a rare filter over a million rows has to look at all of
+    them, and the page should not wait for that)."""
+
+    count: int
+    capped: bool
+    known: bool = True
+
+
+def customer_count(*, actor: User, filters: CustomerFilters) -> ListCount:
+    return _capped_count(customers_filtered(actor, filters))
+
+
+def _capped_count(customers: QuerySet) -> ListCount:
+    limited = customers.values("pk")[: COUNT_CAP + 1]
+    if connection.vendor != "postgresql":
+        counted = limited.count()
+    else:
+        counted = _count_within_budget(limited)
+        if counted is None:
+            return ListCount(0, capped=False, known=False)
+    return ListCount(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
+
+
+def _count_within_budget(limited: QuerySet) -> int | None:
+    """The count under a statement timeout, in a savepoint the timeout rolls back."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            (previous,) = cursor.fetchone()
+            cursor.execute("SET LOCAL statement_timeout = %d" % COUNT_BUDGET_MS)
+            counted = limited.count()
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)", [previous]
+            )
+            return counted
+    except OperationalError:  # QueryCanceled: over the budget
+        return None
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_MAX_MICROSECONDS = (dt.datetime(9999, 12, 31, tzinfo=dt.UTC) - _EPOCH) // _MICROSECOND
+
+
+@dataclass(frozen=True)
+class _Position:
+    """Where the next page starts: after (value, id); ``value`` None once the walk
+    has reached the customers without a value, which come last in either direction."""
+
+    value: object
+    pk: int
+
+
+def _encode_position(field: str, value, pk: int) -> str:
+    if value is None:
+        return "~%d" % pk
+    if field == "pk":
+        return str(pk)
+    if isinstance(value, dt.datetime):
+        return "%d~%d" % ((value - _EPOCH) // _MICROSECOND, pk)
+    return "%s~%d" % (format(value, "f"), pk)
+
+
+def _decode_position(field: str, cursor: str) -> _Position | None:
+    """A cursor from the page's own link; anything else starts from the top."""
+    text = cursor if isinstance(cursor, str) else ""
+    if field == "pk":
+        pk = int_or_none(text)
+        return _Position(pk, pk) if pk else None
+    raw, _sep, pk_text = text.rpartition("~")
+    pk = int_or_none(pk_text)
+    if not _sep or pk is None:
+        return None
+    if raw == "":
+        return _Position(None, pk)
+    if field == "demand_amount":
+        value = parse_amount(raw) if re.fullmatch(r"[0-9.]+", raw) else None
+    else:
+        micros = int_or_none(raw, low=0, high=_MAX_MICROSECONDS)
+        value = None if micros is None else _EPOCH + micros * _MICROSECOND
+    return None if value is None else _Position(value, pk)
+
+
+def _sorted_page(customers: QuerySet, order: ListOrder, cursor: str):
+    """Customers with a value first, by (value, id); then those without, by id. Each
+    part is one keyset query an index on (tenant, value, id) answers in order."""
+    field, down = order.field, order.descending
+    position = _decode_position(field, cursor)
+    entries: list[tuple[object, int]] = []
+    if position is None or position.value is not None:
+        entries = _valued_entries(customers, field, down, position)
+    if len(entries) <= PAGE_SIZE and field != "pk":
+        after = position.pk if position is not None and position.value is None else None
+        entries += _valueless_entries(
+            customers, field, down, after, PAGE_SIZE + 1 - len(entries)
+        )
+    ids = [pk for _value, pk in entries]
+    rows = _rows_in_order(ids[:PAGE_SIZE], LIST_RELATED)
+    if len(entries) <= PAGE_SIZE:
+        return rows, None
+    value, pk = entries[PAGE_SIZE - 1]
+    return rows, _encode_position(field, value, pk)
+
+
+def _valued_entries(customers, field: str, down: bool, position) -> list:
+    if field != "pk":
+        customers = customers.filter(**{field + "__isnull": False})
+    if position is not None and field == "pk":
+        customers = customers.filter(**{"pk__lt" if down else "pk__gt": position.pk})
+    elif position is not None:
+        value, pk = position.value, position.pk
+        at_most, past = ("lte", "lt") if down else ("gte", "gt")
+        # The first condition bounds the index range; the second skips the ties
+        # already shown.
+        customers = customers.filter(**{"%s__%s" % (field, at_most): value}).filter(
+            Q(**{"%s__%s" % (field, past): value}) | Q(**{"pk__" + past: pk})
+        )
+    sign = "-" if down else ""
+    ordering = [sign + field] if field == "pk" else [sign + field, sign + "pk"]
+    return list(customers.order_by(*ordering).values_list(field, "pk")[: PAGE_SIZE + 1])
+
+
+def _valueless_entries(customers, field: str, down: bool, after, limit: int):
+    customers = customers.filter(**{field + "__isnull": True})
+    if after is not None:
+        customers = customers.filter(**{"pk__lt" if down else "pk__gt": after})
+    ids = customers.order_by("-pk" if down else "pk").values_list("pk", flat=True)
+    return [(None, pk) for pk in ids[:limit]]
+
+
+def _rows_in_order(ids: list[int], related: tuple[str, ...]) -> list[Customer]:
+    by_id = Customer.objects.select_related(*related).in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+OWNER_CHOICES_MAX = 500
+
+
+def owner_choices(*, actor: User) -> list[User]:
+    """The people whose customers the actor may filter by; none when the actor sees
+    only their own."""
+    people = list(
+        users_visible_to(actor).order_by("display_name", "pk")[:OWNER_CHOICES_MAX]
+    )
+    return people if len(people) > 1 else []
+
+
+def tag_choices(limit: int = 300) -> list[Tag]:
+    return list(Tag.objects.order_by("name")[:limit])
+
+
+def with_tags(rows: list[Customer]) -> list[Customer]:
+    """The page's tags in one query (the tags column)."""
+    prefetch_related_objects(rows, "tags")
+    return rows
 
 
 def _scope_owner_ids(actor: User) -> list[int] | None:
@@ -193,18 +466,26 @@ def pools_visible_to(actor: User) -> QuerySet[PublicPool]:
     return PublicPool.objects.filter(condition)
 
 
-def pool_list(
-    *, actor: User, q: str = "", pool_id: int | None = None, before: int | None = None
-):
+def _pool_customers(actor: User, q: str, pool_id: int | None) -> QuerySet[Customer]:
     customers = Customer.objects.filter(
         owner__isnull=True, pool__in=pools_visible_to(actor)
     )
     if pool_id:
         customers = customers.filter(pool_id=pool_id)
-    customers = _search(customers, q)
+    return _search(customers, q)
+
+
+def pool_list(
+    *, actor: User, q: str = "", pool_id: int | None = None, before: int | None = None
+):
+    customers = _pool_customers(actor, q, pool_id)
     if before:
         customers = customers.filter(pk__lt=before)
     return _page_of(customers, ("pool", "stage"))
+
+
+def pool_count(*, actor: User, q: str = "", pool_id: int | None = None) -> ListCount:
+    return _capped_count(_pool_customers(actor, q, pool_id))
 
 
 def customers_reachable(actor: User) -> QuerySet[Customer]:
@@ -284,7 +565,7 @@ def todo_for(*, actor: User, team: bool = False, limit: int = 100) -> list[Custo
     actor's whole scope (a team lead's team), else only their own."""
     end_of_today = timezone.localtime().replace(hour=23, minute=59, second=59)
     customers = (
-        Customer.objects.visible_to(actor)
+        Customer.objects.visible_to(actor).filter(owner__isnull=False)
         if team
         else Customer.objects.filter(owner=actor)
     )
@@ -306,7 +587,7 @@ def returning_soon(*, actor: User, limit: int = 50) -> list[Customer]:
 def visits_upcoming(*, actor: User, limit: int = 20) -> list[Visit]:
     return list(
         Visit.objects.filter(
-            customer__in=Customer.objects.visible_to(actor),
+            customer__in=Customer.objects.visible_to(actor).filter(owner__isnull=False),
             status="booked",
             scheduled_at__gte=timezone.now() - dt.timedelta(hours=2),
         )
@@ -383,11 +664,11 @@ def exports_of(*, actor: User) -> list:
 
 
 def export_get(*, actor: User, job_id: int, completed: bool = False):
-    """Only the requester sees an export (with ``completed``, only a finished one);
-    anyone else gets 404."""
+    """Only the requester sees an export (with ``completed``, only a finished one
+    whose file is kept: a direct download's is not); anyone else gets 404."""
     jobs = ExportJob.objects.filter(created_by=actor)
     if completed:
-        jobs = jobs.filter(status="completed")
+        jobs = jobs.filter(status="completed").exclude(stored_name="")
     return get_object_or_404(jobs, pk=job_id)
 
 

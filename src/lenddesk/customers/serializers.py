@@ -2,6 +2,9 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from lenddesk.customers.models import CustomerKind, FollowUpKind, Rating, Urgency
+from lenddesk.customers.phone_policy import PhoneAccess
+from lenddesk.customers.services import MAX_TAGS
+from lenddesk.web.params import IdField
 
 
 class CustomerSerializer(serializers.Serializer):
@@ -48,9 +51,9 @@ class CustomerSerializer(serializers.Serializer):
         choices=[("", ""), *Rating.choices], required=False, allow_blank=True
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=30), required=False
+        child=serializers.CharField(max_length=30), max_length=MAX_TAGS, required=False
     )
-    stage = serializers.IntegerField(required=False, allow_null=True)
+    stage = IdField(required=False, allow_null=True)
     owner = serializers.IntegerField(read_only=True, allow_null=True)
     pool = serializers.IntegerField(read_only=True, allow_null=True)
     is_locked = serializers.BooleanField(read_only=True)
@@ -61,7 +64,7 @@ class CustomerSerializer(serializers.Serializer):
         owned = customer.owner_id is not None
         return {
             "id": customer.pk,
-            "name": customer.name if owned else (customer.name[:1] + "*"),
+            "name": customer.shown_name,
             "phone": customer.masked("phone") if owned else "",
             "id_number": customer.masked("id_number") if owned else "",
             "kind": customer.kind,
@@ -82,6 +85,25 @@ class CustomerSerializer(serializers.Serializer):
         }
 
 
+class CustomerDetailSerializer(CustomerSerializer):
+    """One customer, with what the caller may do with its phone under the firm's phone
+    policy, so an app knows which action to offer."""
+
+    phone_access = serializers.ChoiceField(
+        choices=PhoneAccess.choices,
+        read_only=True,
+        help_text="claim_first: claim the customer first; show_own: POST reveal "
+        "without a purpose; with_purpose: POST reveal with a purpose; hidden: the "
+        "firm keeps owners' numbers hidden (calls go through the system); masked: "
+        "no reveal.",
+    )
+
+    def to_representation(self, customer):
+        data = super().to_representation(customer)
+        data["phone_access"] = self.context["phone_access"]
+        return data
+
+
 class FollowUpSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=FollowUpKind.choices)
@@ -92,18 +114,20 @@ class FollowUpSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    owner = serializers.IntegerField()
+    owner = IdField()
 
 
 @extend_schema_serializer(component_name="CustomerReveal")
 class RevealSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=["phone", "id_number"])
-    purpose = serializers.CharField(max_length=200)
+    purpose = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
 
 
 class ExportRequestSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    stage = serializers.IntegerField(required=False, allow_null=True)
+    stage = IdField(required=False, allow_null=True)
     rating = serializers.ChoiceField(choices=Rating.choices, required=False)
     full_numbers = serializers.BooleanField(required=False, default=False)
     purpose = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -20,7 +20,7 @@ from pypinyin import Style, lazy_pinyin
 from lenddesk.accounts.models import User, UserStatus
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, diff
-from lenddesk.customers.errors import CustomerError
+from lenddesk.customers.errors import CustomerError, CustomerNotOwned
 from lenddesk.customers.models import (
     ClaimCounter,
     Customer,
@@ -36,6 +36,7 @@ from lenddesk.customers.models import (
 )
 from lenddesk.notifications.services import message, notify, notify_all
 from lenddesk.security.crypto import national_id_facts
+from lenddesk.security.text import clean_texts
 
 EDITABLE = (
     "kind",
@@ -58,6 +59,29 @@ EDITABLE = (
     "campaign",
     "rating",
 )
+
+
+MAX_TAGS = 20
+# Bounds of the numbers a customer record holds, whatever the path (page, API,
+# import): the columns' own limits, so a value never reaches the database to fail.
+AMOUNT_LIMITS = {
+    "demand_amount": Decimal("999999999999.99"),
+    "monthly_income": Decimal("9999999999.99"),
+}
+MONTH_LIMITS = {
+    "demand_term_months": (1, 480),
+    "provident_fund_months": (0, 600),
+    "social_security_months": (0, 600),
+}
+
+
+def ensure_owned(customer: Customer) -> None:
+    """One rule for pages and API: a public-pool customer is read-only (no follow-ups,
+    visits, documents, edits, stage or key-customer changes) until someone claims it."""
+    if customer.owner_id is None:
+        raise CustomerNotOwned(
+            _("This customer is in the public pool: claim it first.")
+        )
 
 
 def pool_rules() -> PoolRules:
@@ -118,17 +142,68 @@ def describe_owner(existing: Customer, actor: User) -> str:
 
 def _clean_values(data: dict) -> dict:
     values = {k: data[k] for k in EDITABLE if k in data}
+    text_errors = clean_texts(values, multiline={"credit_notes"})
+    if text_errors:
+        raise ValidationError(text_errors)
     if "name" in values:
         values["name"] = (values["name"] or "").strip()
         if not values["name"]:
             raise ValidationError({"name": _("Enter the customer's name.")})
-    for money in ("demand_amount", "monthly_income"):
+    errors: dict[str, str] = {}
+    for field, value in values.items():
+        limit = _text_limit(field)
+        if limit and isinstance(value, str) and len(value) > limit:
+            errors[field] = _("At most %(n)d characters.") % {"n": limit}
+    for money, highest in AMOUNT_LIMITS.items():
         if values.get(money) is not None:
-            amount = Decimal(str(values[money])).quantize(Decimal("0.01"))
-            if amount < 0:
-                raise ValidationError({money: _("Enter an amount of 0 or more.")})
-            values[money] = amount
+            try:
+                values[money] = _amount(values[money], highest)
+            except ValidationError as exc:
+                errors[money] = exc.messages[0]
+    for months, (lowest, highest) in MONTH_LIMITS.items():
+        if values.get(months) is not None:
+            try:
+                values[months] = _whole_number(values[months], lowest, highest)
+            except ValidationError as exc:
+                errors[months] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
     return values
+
+
+def _text_limit(field: str) -> int | None:
+    limit = Customer._meta.get_field(field).max_length
+    return 2000 if field == "credit_notes" else limit
+
+
+def _amount(raw, highest: Decimal) -> Decimal:
+    """A money value of 0 up to ``highest``, in fen; NaN and Infinity are refused."""
+    try:
+        amount = Decimal(str(raw).strip())
+    except ArithmeticError:
+        raise ValidationError(_("Enter an amount such as 50000 or 1234.56.")) from None
+    if not amount.is_finite():
+        raise ValidationError(_("Enter an amount such as 50000 or 1234.56."))
+    if amount < 0:
+        raise ValidationError(_("Enter an amount of 0 or more."))
+    if amount > highest:
+        raise ValidationError(
+            _("Enter an amount of at most %(n)s.") % {"n": format(highest, ",f")}
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _whole_number(raw, lowest: int, highest: int) -> int:
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        raise ValidationError(_("Enter a whole number.")) from None
+    if not lowest <= number <= highest:
+        raise ValidationError(
+            _("Enter a number from %(low)d to %(high)d.")
+            % {"low": lowest, "high": highest}
+        )
+    return number
 
 
 def _apply_personal(customer: Customer, *, phone, id_number) -> None:
@@ -263,10 +338,33 @@ def merge_arrival(existing: Customer, actor, source: str) -> None:
     )
 
 
+def clean_tag_names(names, *, field: str = "tags") -> list[str]:
+    """Distinct tag names, each at most the column's length, at most ``MAX_TAGS``;
+    errors name ``field`` (the page's and the API's ``tags``)."""
+    clean = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    limit = Tag._meta.get_field("name").max_length
+    too_long = [n for n in clean if len(n) > limit]
+    if too_long:
+        raise ValidationError(
+            {
+                field: _("A tag has at most %(n)d characters: %(tag)s")
+                % {"n": limit, "tag": too_long[0][:limit] + "…"}
+            }
+        )
+    if len(clean) > MAX_TAGS:
+        raise ValidationError(
+            {
+                field: _("At most %(n)d tags per customer (%(given)d given).")
+                % {"n": MAX_TAGS, "given": len(clean)}
+            }
+        )
+    return clean
+
+
 def _tags(names) -> list[Tag]:
     tags = []
-    for name in {n.strip() for n in names if n and n.strip()}:
-        tag, _created = Tag.objects.get_or_create(name=name[:30])
+    for name in clean_tag_names(names):
+        tag, _created = Tag.objects.get_or_create(name=name)
         tags.append(tag)
     return tags
 
@@ -297,6 +395,7 @@ def customer_update(
     custom_fields: dict | None = None,
     partial: bool = False,
 ) -> Customer:
+    ensure_owned(customer)
     before = _snapshot(customer)
     if custom_fields is not None:
         merged = (
@@ -443,6 +542,7 @@ def customer_claim(*, actor: User, customer: Customer) -> Customer:
 @transaction.atomic
 def customer_release(*, actor: User, customer: Customer, reason: str = "") -> Customer:
     """Give a customer back to the public pool (the owner, or a manager)."""
+    ensure_owned(customer)
     rules = pool_rules()
     previous = customer.owner
     released = Customer.objects.filter(pk=customer.pk, owner__isnull=False).update(
@@ -524,6 +624,7 @@ def _notify_assigned(owner: User, customers: list[Customer]) -> None:
 @transaction.atomic
 def customer_set_locked(*, actor: User, customer: Customer, locked: bool) -> Customer:
     """Key customers (锁定) never return to the pool; each person has a small quota."""
+    ensure_owned(customer)
     if locked:
         rules = pool_rules()
         count = Customer.objects.filter(owner=customer.owner, is_locked=True).count()
@@ -553,6 +654,7 @@ def followup_create(
     content: str,
     next_at: dt.datetime | None = None,
 ) -> FollowUp:
+    ensure_owned(customer)
     content = (content or "").strip()
     if not content:
         raise ValidationError({"content": _("Write what happened.")})
@@ -598,6 +700,7 @@ def visit_book(
     place: str,
     note: str = "",
 ) -> Visit:
+    ensure_owned(customer)
     if scheduled_at <= timezone.now():
         raise ValidationError({"scheduled_at": _("Choose a time in the future.")})
     if not place.strip():
@@ -625,6 +728,7 @@ def visit_book(
 
 @transaction.atomic
 def visit_set_status(*, actor: User, visit: Visit, status: str) -> Visit:
+    ensure_owned(visit.customer)
     if status not in VisitStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
     Visit.objects.filter(pk=visit.pk).update(status=status)
@@ -905,6 +1009,18 @@ def customer_merge(*, actor: User, survivor: Customer, duplicate: Customer) -> C
     return survivor
 
 
+CUSTOM_TEXT_MAX = 200
+CUSTOM_NUMBER_MAX = Decimal("1e15")
+
+
+def _custom_number(text: str) -> Decimal:
+    """A custom number field's value: finite and below a quadrillion."""
+    number = Decimal(text)
+    if not number.is_finite() or abs(number) >= CUSTOM_NUMBER_MAX:
+        raise ValueError(text)
+    return number
+
+
 def clean_custom_fields(raw: dict | None, *, partial: bool = False) -> dict:
     """Validate values for the firm's custom fields; errors name ``custom_<key>``."""
     import datetime as _dt
@@ -923,15 +1039,17 @@ def clean_custom_fields(raw: dict | None, *, partial: bool = False) -> dict:
         value = str(value).strip()
         try:
             if field.kind == "number":
-                clean[field.key] = str(Decimal(value))
+                clean[field.key] = str(_custom_number(value))
             elif field.kind == "date":
                 clean[field.key] = _dt.date.fromisoformat(value).isoformat()
             elif field.kind == "choice":
                 if value not in field.choice_list():
                     raise ValueError
                 clean[field.key] = value
+            elif len(value) > CUSTOM_TEXT_MAX:
+                errors[name] = [_("At most %(n)d characters.") % {"n": CUSTOM_TEXT_MAX}]
             else:
-                clean[field.key] = value[:200]
+                clean[field.key] = value
         except (ValueError, ArithmeticError):
             errors[name] = [_("Enter a valid value for %s.") % field.label]
     unknown = sorted(
@@ -1024,8 +1142,13 @@ def custom_field_create(
         raise ValidationError({"key": _("This key is already used.")})
     if kind not in CustomFieldType.values:
         raise ValidationError({"kind": _("Choose a type.")})
+    label, choices = (label or "").strip(), (choices or "").strip()
+    for name, value in (("label", label), ("choices", choices)):
+        limit = CustomField._meta.get_field(name).max_length
+        if len(value) > limit:
+            raise ValidationError({name: _("At most %(n)d characters.") % {"n": limit}})
     field = CustomField(
-        key=key, label=label.strip()[:40], kind=kind, choices=choices, required=required
+        key=key, label=label, kind=kind, choices=choices, required=required
     )
     if kind == "choice" and not field.choice_list():
         raise ValidationError({"choices": _("List the choices, separated by commas.")})
@@ -1075,19 +1198,18 @@ def tag_rule_create(
         raise ValidationError({"field": _("Choose a customer field.")})
     if operator not in dict(TagRule.OPERATORS):
         raise ValidationError({"operator": _("Choose a comparison.")})
-    if operator in ("gte", "lte"):
-        try:
-            Decimal(value)
-        except ArithmeticError:
-            raise ValidationError({"value": _("Enter a number.")}) from None
-    if operator == "eq" and not value.strip():
+    value = (value or "").strip()
+    if len(value) > TagRule._meta.get_field("value").max_length:
+        raise ValidationError({"value": _("The value is too long.")})
+    if operator in ("gte", "lte") and not _is_finite_number(value):
+        raise ValidationError({"value": _("Enter a number.")})
+    if operator == "eq" and not value:
         raise ValidationError({"value": _("Enter the value to compare with.")})
-    tags = _tags([tag_name])
-    if not tags:
+    names = clean_tag_names([tag_name], field="tag")
+    if not names:
         raise ValidationError({"tag": _("Name the tag.")})
-    rule = TagRule.objects.create(
-        tag=tags[0], field=field, operator=operator, value=value.strip()
-    )
+    tag, _created = Tag.objects.get_or_create(name=names[0])
+    rule = TagRule.objects.create(tag=tag, field=field, operator=operator, value=value)
     audit_record(
         actor=actor,
         action=AuditAction.POOL_RULES_CHANGED,
@@ -1097,6 +1219,13 @@ def tag_rule_create(
     tenant_id = rule.tenant_id
     transaction.on_commit(lambda: _enqueue_tagging(tenant_id))
     return rule
+
+
+def _is_finite_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:
+        return False
 
 
 def _enqueue_tagging(tenant_id: int) -> None:

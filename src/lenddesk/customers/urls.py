@@ -15,6 +15,7 @@ urlpatterns = [
     path("rules/tags/", views.TagRuleCreateView.as_view(), name="tag_rule_create"),
     path("views/", views.SavedViewCreateView.as_view(), name="saved_view_create"),
     path("assign/", views.AssignView.as_view(), name="assign"),
+    path("bulk/", views.BulkActionView.as_view(), name="bulk"),
     path("export.xlsx", views.ExportView.as_view(), name="export"),
     path("exports/", views.ExportListView.as_view(), name="exports"),
     path(

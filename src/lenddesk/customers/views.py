@@ -3,15 +3,18 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.models import User
 from lenddesk.accounts.selectors import active_colleagues, department_tree
-from lenddesk.customers import selectors, services
+from lenddesk.customers import bulk, listing, selectors, services
 from lenddesk.customers.documents import document_read, document_upload
+from lenddesk.customers.errors import CustomerNotOwned
 from lenddesk.customers.exports import (
     ExportQueued,
     customers_export,
@@ -21,6 +24,7 @@ from lenddesk.customers.exports import (
 )
 from lenddesk.customers.forms import (
     AssignForm,
+    BulkActionForm,
     CustomerForm,
     FollowUpForm,
     PoolRulesForm,
@@ -40,9 +44,9 @@ from lenddesk.customers.models import (
     VisitStatus,
 )
 from lenddesk.customers.permissions import CustomerPermission as P
+from lenddesk.customers.phone_policy import customer_reveal, phone_access, phone_policy
 from lenddesk.customers.selectors import int_or_none
 from lenddesk.security.errors import RateLimited
-from lenddesk.security.services import reveal_field
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import apply_service_errors, report_outcome
 
@@ -57,48 +61,106 @@ def _custom():
     return list(CustomField.objects.all())
 
 
+class OwnedCustomerView(StaffView):
+    """A page that acts on, or reads the history of, one customer. The services'
+    ownership rule (a public-pool customer is read-only until claimed) answers 403
+    with its message, as the API does."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except CustomerNotOwned as exc:
+            return render(
+                request,
+                "web/error.html",
+                {"status": 403, "detail": str(exc)},
+                status=403,
+            )
+
+
 class CustomerListView(StaffView):
     permissions = {"GET": (P.VIEW,)}
 
     def get(self, request):
         filters = _filters(request)
-        rows, next_before = selectors.customer_list(
+        order = selectors.order_from(request.GET.get("sort"))
+        rows, next_position = selectors.customer_list(
             actor=request.user,
             filters=filters,
             before=int_or_none(request.GET.get("before")),
+            order=order,
+            cursor=request.GET.get("cursor", ""),
         )
-        query = request.GET.copy()
-        query.pop("before", None)
+        columns = listing.chosen_columns(request.GET)
+        selectable = request.user.has_code(P.CHANGE) or request.user.has_code(P.ASSIGN)
+        if "tags" in columns:
+            selectors.with_tags(rows)
+        more = request.htmx and (request.GET.get("before") or request.GET.get("cursor"))
         context = {
             "rows": rows,
-            "next_before": next_before,
-            "filters": filters,
-            "query": query.urlencode(),
-            "stages": FunnelStage.objects.all(),
-            "ratings": Rating.choices,
-            "departments": department_tree(),
-            "colleagues": active_colleagues()
-            if request.user.has_code(P.ASSIGN)
-            else [],
+            "next_page": _next_page(request.GET, order, next_position),
+            "columns": columns,
+            "selectable": selectable,
+            "colspan": 1 + len(columns) + selectable,
             "now": dt.datetime.now(dt.UTC),
-            "saved_views": SavedView.objects.filter(user=request.user),
         }
-        template = (
-            "customers/_rows.html"
-            if request.htmx and request.GET.get("before")
-            else "customers/list.html"
-        )
+        if not more:
+            context.update(_list_page_context(request, filters, order, columns))
+        template = "customers/_rows.html" if more else "customers/list.html"
         return render(request, template, context)
+
+
+def _next_page(params, order, position) -> str:
+    if position is None:
+        return ""
+    name = "before" if order == selectors.NEWEST else "cursor"
+    return listing.with_params(params, **{name: position})
+
+
+def _list_page_context(request, filters, order, columns) -> dict:
+    actor = request.user
+    return {
+        "filters": filters,
+        "order": order,
+        "total": selectors.customer_count(actor=actor, filters=filters),
+        "query": listing.with_params(request.GET),
+        "headers": listing.headers(request.GET, columns, order),
+        "all_columns": listing.COLUMNS,
+        "sort_choices": listing.SORT_CHOICES,
+        "ignored": listing.ignored_labels(filters.ignored),
+        "more_filters": any(
+            (
+                filters.owner,
+                filters.channel,
+                filters.city,
+                filters.tag,
+                filters.created_from,
+                filters.created_to,
+                filters.amount_min is not None,
+                filters.amount_max is not None,
+            )
+        ),
+        "stages": FunnelStage.objects.all(),
+        "ratings": Rating.choices,
+        "departments": department_tree(),
+        "owners": selectors.owner_choices(actor=actor),
+        "tags": selectors.tag_choices(),
+        "colleagues": active_colleagues() if actor.has_code(P.ASSIGN) else [],
+        "can_change": actor.has_code(P.CHANGE),
+        "saved_views": SavedView.objects.filter(user=actor),
+    }
 
 
 class PoolListView(StaffView):
     permissions = {"GET": (P.CLAIM, P.ASSIGN)}
 
     def get(self, request):
+        q = request.GET.get("q", "")[:80]
+        pool_id = int_or_none(request.GET.get("pool"))
         rows, next_before = selectors.pool_list(
             actor=request.user,
-            q=request.GET.get("q", "")[:80],
-            pool_id=int_or_none(request.GET.get("pool")),
+            q=q,
+            pool_id=pool_id,
             before=int_or_none(request.GET.get("before")),
         )
         return render(
@@ -106,8 +168,10 @@ class PoolListView(StaffView):
             "customers/pool.html",
             {
                 "rows": rows,
-                "next_before": next_before,
-                "q": request.GET.get("q", ""),
+                "next_page": _next_page(request.GET, selectors.NEWEST, next_before),
+                "total": selectors.pool_count(actor=request.user, q=q, pool_id=pool_id),
+                "q": q,
+                "pool_id": pool_id,
                 "pools": selectors.pools_visible_to(request.user),
                 "rules": services.pool_rules(),
                 "colleagues": active_colleagues()
@@ -115,6 +179,70 @@ class PoolListView(StaffView):
                 else [],
             },
         )
+
+
+class BulkActionView(StaffView):
+    """One action on the rows ticked in the list; the answer says how many were
+    done and why the others were skipped."""
+
+    permissions = {"POST": (P.CHANGE, P.ASSIGN)}
+    needs = {
+        "release": P.CHANGE,
+        "tag": P.CHANGE,
+        "stage": P.CHANGE,
+        "assign": P.ASSIGN,
+    }
+
+    def post(self, request):
+        back = _safe_back(request)
+        form = BulkActionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return redirect(back)
+        data = form.cleaned_data
+        if not request.user.has_code(self.needs[data["action"]]):
+            raise PermissionDenied
+        try:
+            outcome = _run_bulk(request.user, data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            _report_bulk(request, outcome)
+        return redirect(back)
+
+
+def _run_bulk(actor, data) -> bulk.BulkOutcome:
+    ids, action = data["customers"], data["action"]
+    if action == "release":
+        return bulk.customers_release(
+            actor=actor, customer_ids=ids, reason=data["reason"]
+        )
+    if action == "tag":
+        return bulk.customers_tag(actor=actor, customer_ids=ids, tag_name=data["tag"])
+    if action == "stage":
+        return bulk.customers_set_stage(
+            actor=actor, customer_ids=ids, stage_id=data["stage"]
+        )
+    return bulk.customers_assign(actor=actor, customer_ids=ids, owner_id=data["owner"])
+
+
+def _report_bulk(request, outcome: bulk.BulkOutcome) -> None:
+    if not outcome.skipped:
+        messages.success(request, _("%(done)d done.") % {"done": outcome.done})
+        return
+    reasons = _("; ").join(
+        _("%(reason)s (%(n)d)") % {"reason": reason, "n": n}
+        for reason, n in outcome.skipped.most_common()
+    )
+    level = messages.warning if outcome.done else messages.error
+    level(
+        request,
+        _("%(done)d done, %(skipped)d skipped: %(reasons)s.")
+        % {"done": outcome.done, "skipped": outcome.skipped_count, "reasons": reasons},
+    )
 
 
 class CustomerCreateView(StaffView):
@@ -177,14 +305,49 @@ class CustomerDetailView(StaffView):
         )
 
 
+def _detail_tabs(owned: bool) -> list[tuple[str, str]]:
+    """The customer page's tabs: a pool customer shows only what the list shows."""
+    if not owned:
+        return [("profile", _("Profile")), ("source", _("Source"))]
+    return [
+        ("followups", _("Follow-ups and visits")),
+        ("matching", _("Product matching")),
+        ("timeline", _("Timeline")),
+        ("documents", _("Documents")),
+        ("profile", _("Profile")),
+        ("source", _("Source")),
+    ]
+
+
+def _to_tab(customer, tab: str):
+    """Back to the customer page, on the tab where the action happened."""
+    return redirect("%s#%s" % (reverse("customers:detail", args=[customer.pk]), tab))
+
+
+def _phone_context(request, customer) -> dict:
+    """What the header's phone fact offers this person under the firm's policy."""
+    policy = phone_policy()
+    return {
+        "phone_policy": policy,
+        "phone_access": phone_access(
+            actor=request.user, customer=customer, policy=policy
+        ),
+    }
+
+
 def _detail_context(request, customer, **extra) -> dict:
     owned = customer.owner_id is not None
+    tabs = _detail_tabs(owned)
     return {
+        **_phone_context(request, customer),
         "customer": customer,
         "owned": owned,
+        "tabs": tabs,
+        "active_tab": extra.pop("active_tab", tabs[0][0]),
+        "now": timezone.now(),
         "followups": selectors.customer_followups(customer=customer) if owned else [],
         "visits": selectors.customer_visits(customer=customer) if owned else [],
-        "timeline": selectors.customer_timeline(customer=customer),
+        "timeline": selectors.customer_timeline(customer=customer) if owned else [],
         "followup_form": extra.pop("followup_form", FollowUpForm()),
         "visit_form": extra.pop("visit_form", VisitForm()),
         "reveal_form": extra.pop("reveal_form", RevealForm()),
@@ -197,13 +360,12 @@ def _detail_context(request, customer, **extra) -> dict:
     }
 
 
-class CustomerEditView(StaffView):
+class CustomerEditView(OwnedCustomerView):
     permissions = {"GET": (P.CHANGE,), "POST": (P.CHANGE,)}
 
     def _get(self, request, customer_id) -> Customer:
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
-        if customer.owner_id is None:
-            raise Http404
+        services.ensure_owned(customer)
         return customer
 
     def get(self, request, customer_id):
@@ -250,7 +412,7 @@ class CustomerEditView(StaffView):
         )
 
 
-class CustomerActionView(StaffView):
+class CustomerActionView(OwnedCustomerView):
     """claim / release / lock / unlock / stage, each a POST with a clear answer."""
 
     permissions = {"POST": (P.CLAIM, P.CHANGE, P.ASSIGN)}
@@ -297,12 +459,22 @@ class CustomerActionView(StaffView):
                 services.customer_set_locked(
                     actor=request.user, customer=customer, locked=action == "lock"
                 )
+                messages.success(
+                    request,
+                    _("Marked as a key customer.")
+                    if action == "lock"
+                    else _("No longer a key customer."),
+                )
             else:
-                services.customer_update(
+                customer = services.customer_update(
                     actor=request.user,
                     customer=customer,
                     data={},
                     stage_id=int_or_none(request.POST.get("stage")) or 0,
+                )
+                messages.success(
+                    request,
+                    _("Stage changed to %(stage)s.") % {"stage": customer.stage},
                 )
         except ValidationError as exc:
             for message in exc.messages:
@@ -314,11 +486,12 @@ class CustomerActionView(StaffView):
         return redirect("customers:detail", customer_id=customer.pk)
 
 
-class FollowUpCreateView(StaffView):
+class FollowUpCreateView(OwnedCustomerView):
     permissions = {"POST": (P.CHANGE,)}
 
     def post(self, request, customer_id):
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        services.ensure_owned(customer)
         form = FollowUpForm(request.POST)
         if form.is_valid():
             try:
@@ -329,16 +502,17 @@ class FollowUpCreateView(StaffView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Follow-up saved."))
-                return redirect("customers:detail", customer_id=customer.pk)
+                return _to_tab(customer, "followups")
         context = _detail_context(request, customer, followup_form=form)
         return render(request, "customers/detail.html", context, status=400)
 
 
-class VisitCreateView(StaffView):
+class VisitCreateView(OwnedCustomerView):
     permissions = {"POST": (P.CHANGE,)}
 
     def post(self, request, customer_id):
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        services.ensure_owned(customer)
         form = VisitForm(request.POST)
         if form.is_valid():
             try:
@@ -349,7 +523,7 @@ class VisitCreateView(StaffView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Visit booked."))
-                return redirect("customers:detail", customer_id=customer.pk)
+                return _to_tab(customer, "followups")
         return render(
             request,
             "customers/detail.html",
@@ -358,7 +532,7 @@ class VisitCreateView(StaffView):
         )
 
 
-class VisitStatusView(StaffView):
+class VisitStatusView(OwnedCustomerView):
     permissions = {"POST": (P.CHANGE,)}
 
     def post(self, request, visit_id):
@@ -370,7 +544,11 @@ class VisitStatusView(StaffView):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        return redirect("customers:detail", customer_id=visit.customer_id)
+        else:
+            messages.success(request, _("Visit updated."))
+        return redirect(
+            "%s#followups" % reverse("customers:detail", args=[visit.customer_id])
+        )
 
 
 def _safe_back(request) -> str:
@@ -414,33 +592,74 @@ class AssignView(StaffView):
         return redirect(back)
 
 
-class RevealView(StaffView):
-    permissions = {"POST": (P.REVEAL_PHONE, P.REVEAL_ID)}
+def _refusal(exc: Exception) -> tuple[str, int]:
+    """A refused reveal as the message to show and the status to answer with."""
+    if isinstance(exc, RateLimited):
+        return str(exc), 429
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or _("You are not allowed to reveal this value."), 403
+    return " ".join(exc.messages), 400
+
+
+class RevealView(OwnedCustomerView):
+    """Shows a phone or ID number in full. The header's one-click "show number" is
+    an owner's own reveal under the firm's phone policy; the profile's panel asks
+    for a purpose. The services decide who may; viewing is enough to ask."""
+
+    permissions = {"POST": (P.VIEW, P.REVEAL_PHONE, P.REVEAL_ID)}
 
     def post(self, request, customer_id):
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+        services.ensure_owned(customer)
+        if request.POST.get("shown_in") == "header":
+            response = self._own_phone(request, customer)
+        else:
+            response = self._with_purpose(request, customer)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def _own_phone(self, request, customer):
+        shown, status = {}, 200
+        try:
+            shown["revealed_phone"] = customer_reveal(
+                actor=request.user, customer=customer, field="phone"
+            )
+        except (ValidationError, PermissionDenied, RateLimited) as exc:
+            shown["phone_error"], status = _refusal(exc)
+        if request.htmx:
+            context = {"customer": customer, **_phone_context(request, customer)}
+            return render(
+                request,
+                "customers/_phone_fact.html",
+                {**context, **shown},
+                status=status,
+            )
+        return render(
+            request,
+            "customers/detail.html",
+            _detail_context(request, customer, **shown),
+            status=status,
+        )
+
+    def _with_purpose(self, request, customer):
         form = RevealForm(request.POST)
         context = {"form": form, "customer": customer}
-        status = 200
+        status = 400
         if form.is_valid():
             try:
-                context["value"] = reveal_field(
+                context["value"] = customer_reveal(
                     actor=request.user,
-                    instance=customer,
+                    customer=customer,
                     field=form.cleaned_data["field"],
                     purpose=form.cleaned_data["purpose"],
                 )
+                status = 200
             except ValidationError as exc:
                 apply_service_errors(form, exc)
-                status = 400
-            except RateLimited as exc:
-                form.add_error(None, str(exc))
-                status = 429
-        else:
-            status = 400
-        response = render(request, "customers/_reveal.html", context, status=status)
-        response["Cache-Control"] = "no-store"
-        return response
+            except (PermissionDenied, RateLimited) as exc:
+                message, status = _refusal(exc)
+                form.add_error(None, message)
+        return render(request, "customers/_reveal.html", context, status=status)
 
 
 class TodoView(StaffView):
@@ -500,6 +719,7 @@ class PoolRulesView(StaffView):
         "cooldown_days",
         "locked_per_person",
         "duplicate_policy",
+        "phone_policy",
     )
 
     def get(self, request):
@@ -622,12 +842,13 @@ class ExportDecideView(StaffView):
         return redirect("customers:export_approvals")
 
 
-class DocumentUploadView(StaffView):
+class DocumentUploadView(OwnedCustomerView):
     permissions = {"POST": (P.CHANGE,)}
 
     def post(self, request, customer_id):
         customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
-        if customer.owner_id is None or "file" not in request.FILES:
+        services.ensure_owned(customer)
+        if "file" not in request.FILES:
             messages.error(request, _("Choose a file to upload."))
             return redirect("customers:detail", customer_id=customer.pk)
         try:
@@ -642,10 +863,10 @@ class DocumentUploadView(StaffView):
                 messages.error(request, message)
         else:
             messages.success(request, _("Document saved."))
-        return redirect("customers:detail", customer_id=customer.pk)
+        return _to_tab(customer, "documents")
 
 
-class DocumentDownloadView(StaffView):
+class DocumentDownloadView(OwnedCustomerView):
     permissions = {"GET": (P.VIEW,)}
 
     def get(self, request, document_id):

@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from lenddesk.customers.selectors import int_or_none
 from lenddesk.notifications import selectors, services
 from lenddesk.notifications.models import Notification
 from lenddesk.web.api import TenantAPIView, cursor_page
+from lenddesk.web.params import int_or_none
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -62,7 +62,7 @@ class Partner(EncryptedFieldsMixin, TenantModel):
     """An outside introducer. ``level`` is 1 for a partner without upline; commissions
     are only ever earned on funded loans, never on recruiting."""
 
-    ENCRYPTED_FIELDS = {"phone": "phone"}
+    ENCRYPTED_FIELDS = {"phone": "mobile"}
     REVEAL_CODES = {"phone": "partner.reveal_phone"}
     SCOPE_OWNER = "manager"
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from lenddesk.acquisition.services import current_notice
@@ -78,6 +79,16 @@ def start_session(request, partner: Partner) -> None:
     }
 
 
+# The portal's tabs (URL name, label); the page being shown is the one highlighted.
+PORTAL_TABS = (
+    ("portal_home", gettext_lazy("Home")),
+    ("portal_refer", gettext_lazy("Refer a customer")),
+    ("portal_referrals", gettext_lazy("My referrals")),
+    ("portal_team", gettext_lazy("My team")),
+    ("portal_invite", gettext_lazy("Invite")),
+)
+
+
 class PortalView(View):
     """Base of portal pages: resolves the firm from the URL slug, refuses firms whose
     plan lacks the module or that are suspended, keeps expired firms read-only, and
@@ -129,7 +140,12 @@ class PortalView(View):
         return render(
             request,
             template,
-            {"firm": self.tenant, "partner": self.partner, **(context or {})},
+            {
+                "firm": self.tenant,
+                "partner": self.partner,
+                "portal_tabs": PORTAL_TABS,
+                **(context or {}),
+            },
             status=status,
         )
 

@@ -17,12 +17,7 @@ from lenddesk.partners.models import (
     PartnerStatus,
 )
 from lenddesk.security.masking import mask_name
-
-
-def int_or_none(value) -> int | None:
-    return (
-        int(value) if value and str(value).isdigit() and len(str(value)) < 18 else None
-    )
+from lenddesk.web.params import int_or_none
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -51,7 +50,9 @@ from lenddesk.partners.models import (
 from lenddesk.security.crypto import normalize_phone
 from lenddesk.security.fields import exact_lookup
 from lenddesk.security.masking import mask_phone
+from lenddesk.security.text import clean_texts
 from lenddesk.tenancy.context import require_current_tenant
+from lenddesk.web.cache import count_hit, forget_count, hit_counts
 
 # The firm's channel for partner referrals. Channel names are firm data (Chinese first).
 PARTNER_CHANNEL = "渠道合伙人"
@@ -298,9 +299,10 @@ def partner_signup(
             else PartnerError.INVITATION_INVALID
         )
         raise ValidationError(problem, code=code)
-    errors: dict[str, list] = {}
-    name = (name or "").strip()
-    if not name:
+    texts = {"name": name or "", "city": city or ""}
+    errors: dict[str, list] = clean_texts(texts)
+    name, city = texts["name"], texts["city"]
+    if not name and "name" not in errors:
         errors["name"] = [_("Enter your name.")]
     try:
         validate_password(password or "")
@@ -383,12 +385,7 @@ def _login_keys(phone: str) -> tuple[str, str]:
 
 
 def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
+    return count_hit(key, window)
 
 
 def _locked_error(minutes: int) -> ValidationError:
@@ -416,7 +413,8 @@ def partner_authenticate(*, phone: str, password: str, ip: str | None) -> Partne
     fail_key, lock_key = _login_keys(phone_key)
     ip_key = "partner-login-ip:%d:%s" % (tenant.pk, ip or "-")
     masked = mask_phone(phone_key)[:40]
-    if cache.get(lock_key) or (cache.get(ip_key) or 0) >= IP_FAILURE_LIMIT:
+    held = hit_counts([lock_key, ip_key])
+    if held[lock_key] or held[ip_key] >= IP_FAILURE_LIMIT:
         audit_record(
             action=AuditAction.PARTNER_LOGIN_FAILED,
             object_type="partners.partner",
@@ -436,8 +434,8 @@ def partner_authenticate(*, phone: str, password: str, ip: str | None) -> Partne
         _count(ip_key, IP_FAILURE_WINDOW)
         locked = failures >= tenant.lockout_failures
         if locked:
-            cache.set(lock_key, 1, tenant.lockout_minutes * 60)
-            cache.delete(fail_key)
+            count_hit(lock_key, tenant.lockout_minutes * 60)
+            forget_count(fail_key)
         audit_record(
             action=AuditAction.PARTNER_LOGIN_FAILED,
             object_type="partners.partner",
@@ -452,7 +450,7 @@ def partner_authenticate(*, phone: str, password: str, ip: str | None) -> Partne
         raise ValidationError(
             _("Wrong mobile number or password."), code="invalid_login"
         )
-    cache.delete(fail_key)
+    forget_count(fail_key)
     if partner.status == PartnerStatus.PENDING:
         raise ValidationError(
             _("Your application is awaiting approval by the firm."),

@@ -21,6 +21,7 @@ from lenddesk.products.models import (
 from lenddesk.products.permissions import ProductPermission as P
 from lenddesk.products.presenters import cost_inputs, explain_lines
 from lenddesk.web.api import TenantAPIView
+from lenddesk.web.params import IdField, int_or_none
 
 LANGUAGES = ("zh-hans", "en")
 
@@ -51,7 +52,7 @@ class FunderSerializer(serializers.Serializer):
 
 class ProductSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    funder = serializers.IntegerField()
+    funder = IdField()
     name = serializers.CharField(max_length=100)
     type = serializers.ChoiceField(choices=ProductType.choices)
     amount_min = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -182,8 +183,6 @@ class ProductListAPI(ProductsAPIView):
         tags=["products"],
     )
     def get(self, request):
-        from lenddesk.customers.selectors import int_or_none
-
         product_type = request.query_params.get("type", "")
         active = {"true": True, "1": True, "false": False, "0": False}.get(
             request.query_params.get("active", "").lower()
@@ -352,21 +351,12 @@ class CostAPI(ProductsAPIView):
         tags=["products"],
     )
     def get(self, request, pk: int):
-        from lenddesk.customers.selectors import int_or_none
-
         product = selectors.product_get(product_id=pk)
         customer_id = int_or_none(request.query_params.get("customer"))
         customer = _owned(request, customer_id) if customer_id else None
         inputs, errors = cost_inputs(product, request.query_params, customer)
         if errors:
-            fields = {}
-            for message in errors:
-                name = message.split(":", 1)[0].strip().lower().split(" ")[0]
-                fields.setdefault(name, []).append(message)
-            return Response(
-                {"error": "invalid", "detail": " ".join(errors), "fields": fields},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError(errors)
         sheet = cost_sheet(
             product=product,
             amount=inputs["amount"],

@@ -180,6 +180,37 @@ def irr(flows: list[Decimal], *, tolerance: Decimal = Decimal("1e-12")) -> Decim
         return +rate
 
 
+def _sheet_without_rate(
+    product, amount: Decimal, term: int, method: str, annual_rate, ceiling
+) -> CostSheet:
+    rate = product.rate_min if annual_rate is None else annual_rate
+    return CostSheet(
+        amount=amount,
+        term=term,
+        annual_rate=rate,
+        method=method,
+        service_fee=product.service_fee(amount),
+        guarantee_fee_upfront=money(amount * product.guarantee_fee_percent / 100),
+        schedule=schedule(
+            amount=amount,
+            term=term,
+            annual_rate=rate,
+            method=method,
+            monthly_guarantee=product.guarantee_fee_monthly_percent,
+        ),
+        ceiling=ceiling,
+    )
+
+
+def total_cost(
+    *, product, amount: Decimal, term: int, method: str, annual_rate=None
+) -> Decimal:
+    """The disclosure's total cost (interest, guarantee fees, service fee) without
+    working out the rate of return: what a match card quotes, to the cent."""
+    sheet = _sheet_without_rate(product, amount, term, method, annual_rate, ZERO)
+    return sheet.total_cost
+
+
 def cost_sheet(
     *,
     product,
@@ -190,24 +221,7 @@ def cost_sheet(
     ceiling: Decimal = Decimal("24"),
 ) -> CostSheet:
     """The borrower's all-in cost of ``product`` for this amount and term."""
-    rate = product.rate_min if annual_rate is None else annual_rate
-    rows = schedule(
-        amount=amount,
-        term=term,
-        annual_rate=rate,
-        method=method,
-        monthly_guarantee=product.guarantee_fee_monthly_percent,
-    )
-    sheet = CostSheet(
-        amount=amount,
-        term=term,
-        annual_rate=rate,
-        method=method,
-        service_fee=product.service_fee(amount),
-        guarantee_fee_upfront=money(amount * product.guarantee_fee_percent / 100),
-        schedule=rows,
-        ceiling=ceiling,
-    )
+    sheet = _sheet_without_rate(product, amount, term, method, annual_rate, ceiling)
     monthly = irr(sheet.cash_flows())
     sheet.apr = (monthly * 1200).quantize(CENT, rounding=ROUND_HALF_UP)
     with localcontext() as ctx:

@@ -1,19 +1,12 @@
 """Demo catalogue: a dozen fictional funders and about thirty products of every type
-with realistic eligibility rules, plus the personal details matching needs (ID number
-for the age, credit notes, policies, licences) on the demo customers, set through the
-customers' own service. Idempotent."""
+with realistic eligibility rules, made by the system (no acting user). The details
+matching needs on the demo customers come with them (customers.demo). Idempotent."""
 
 import datetime as dt
-import random
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import ric
 
-from lenddesk.accounts.models import User
-from lenddesk.customers.models import Customer
 from lenddesk.products import services
 from lenddesk.products.models import Funder, Product
 
@@ -619,26 +612,16 @@ PRODUCTS = (
         [*_age(20, 65), _r("has_life_policy", "is_true")],
     ),
 )
-NOTES = (
-    "征信良好，无逾期",
-    "征信良好，无逾期",
-    "近两年有1次逾期，已结清",
-    "信用卡有2次逾期",
-    "征信有3次逾期，查询较多",
-    "",
-    "",
-)
 
 
 def build(tenant, log) -> None:
-    admin = User.objects.filter(username="admin").first()
     if Product.objects.exists():
         log("products: %d (kept)" % Product.objects.count())
         return
     funders = []
     for name, kind, rebate in FUNDERS:
         funder = Funder.objects.filter(name=name).first() or services.funder_save(
-            actor=admin,
+            actor=None,
             data={
                 "name": name,
                 "kind": kind,
@@ -654,7 +637,7 @@ def build(tenant, log) -> None:
         (f, name, kind, amount, term, rate, methods, days, fee, fee_min, g_once,
          g_month, documents, rules) = spec  # fmt: skip
         product = services.product_save(
-            actor=admin,
+            actor=None,
             data={
                 "funder": funders[f],
                 "name": name,
@@ -679,54 +662,17 @@ def build(tenant, log) -> None:
             older = [dict(r) for r in rules]
             older[1]["value"] = 60
             services.rules_save(
-                actor=admin,
+                actor=None,
                 product=product,
                 rows=older,
                 effective_from=start,
                 note="首版",
             )
         services.rules_save(
-            actor=admin,
+            actor=None,
             product=product,
             rows=rules,
             effective_from=start + dt.timedelta(days=60),
             note="资方调整准入",
         )
     log("products: %d from %d funders" % (Product.objects.count(), len(funders)))
-    log("demo customers given details for matching: %d" % _enrich(admin))
-
-
-def _enrich(admin) -> int:
-    """ID numbers (so ages are known), credit notes, policies and licences for the
-    demo customers, through the customers' service (encrypted, audited)."""
-    rng = random.Random(20261129)  # noqa: S311 - repeatable demo data
-    today = timezone.localdate()
-    done = 0
-    customers = Customer.objects.filter(
-        birth_date__isnull=True, owner__isnull=False
-    ).order_by("pk")
-    from lenddesk.customers.services import customer_update
-
-    for n, customer in enumerate(customers.iterator(chunk_size=500)):
-        age = rng.choice([24, 28, 31, 35, 38, 42, 45, 48, 52, 55, 58, 62, 64, 67])
-        birth = today.replace(year=today.year - age) - dt.timedelta(
-            days=rng.randrange(30, 330)
-        )
-        body = "110105%s%03d" % (birth.strftime("%Y%m%d"), n % 1000)
-        id_number = body + ric.calc_check_digit(body + "0")
-        try:
-            with transaction.atomic():
-                customer_update(
-                    actor=admin,
-                    customer=customer,
-                    data={
-                        "credit_notes": rng.choice(NOTES),
-                        "has_life_policy": rng.random() < 0.2,
-                        "has_business_licence": rng.random() < 0.15,
-                    },
-                    id_number=id_number,
-                )
-        except ValidationError:
-            continue
-        done += 1
-    return done

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from lenddesk.products.cost import total_cost
 from lenddesk.products.rules import (
     Criterion,
     check_compiled,
@@ -58,6 +59,15 @@ class ProductMatch:
     def reason_texts(self) -> list[str]:
         return [reason_text(r) for r in self.reasons]
 
+    @property
+    def cost_shape(self) -> dict | None:
+        """The amount and term the expected cost was worked out for, so the cost and
+        disclosure pages open on the same loan (and show the same total)."""
+        for reason in self.reasons:
+            if reason.get("code") in ("cost", "cheapest") and reason.get("amount"):
+                return {"amount": _plain(reason["amount"]), "term": reason["months"]}
+        return None
+
     def as_record(self) -> dict:
         """What a match run stores: enough to rebuild this answer later."""
         record = {
@@ -87,15 +97,23 @@ def _decimal(value) -> Decimal | None:
 
 
 def expected_cost(product, amount: Decimal, term: int) -> Decimal:
-    """A quick estimate of what the loan costs the borrower (interest at the lowest
-    rate on a declining balance, guarantee fees and our service fee); the full
-    schedule and APR are on the disclosure page."""
-    interest = amount * product.rate_min / 1200 * (term + 1) / 2
-    guarantee = amount * (
-        product.guarantee_fee_percent + product.guarantee_fee_monthly_percent * term
+    """What the loan costs the borrower at the lowest rate with the product's first
+    repayment method: the same total, to the cent, as its disclosure for this amount
+    and term (the card links there with both)."""
+    if not product.repayment_methods:  # no disclosure possible: a plain estimate
+        interest = amount * product.rate_min / 1200 * (term + 1) / 2
+        guarantee = amount * (
+            product.guarantee_fee_percent + product.guarantee_fee_monthly_percent * term
+        )
+        return (interest + guarantee / 100 + product.service_fee(amount)).quantize(
+            Decimal("0.01")
+        )
+    return total_cost(
+        product=product,
+        amount=amount,
+        term=term,
+        method=product.repayment_methods[0],
     )
-    total = interest + guarantee / 100 + product.service_fee(amount)
-    return total.quantize(Decimal("1"))
 
 
 def loan_shape(product, values: dict) -> tuple[Decimal, int]:

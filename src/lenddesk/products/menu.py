@@ -5,15 +5,28 @@ from lenddesk.web.menu import MenuItem, register_menu
 
 register_menu(
     MenuItem(
-        _("Loan products"), "products:list", "products", codes=(P.VIEW,), order=200
+        _("Loan products"),
+        "products:list",
+        "products",
+        codes=(P.VIEW,),
+        order=200,
+        section="products",
     ),
-    MenuItem(_("Funders"), "products:funders", "products", codes=(P.VIEW,), order=210),
+    MenuItem(
+        _("Funders"),
+        "products:funders",
+        "products",
+        codes=(P.VIEW,),
+        order=210,
+        section="products",
+    ),
     MenuItem(
         _("Human reviews"),
         "products:reviews",
         "products",
         codes=(P.REVIEW,),
         order=220,
+        section="products",
     ),
     MenuItem(
         _("Scorecard"),
@@ -21,5 +34,6 @@ register_menu(
         "products",
         codes=(P.MANAGE,),
         order=880,
+        section="settings",
     ),
 )

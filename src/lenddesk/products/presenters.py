@@ -17,13 +17,14 @@ def decimal_or_none(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def cost_inputs(product, params, customer=None) -> tuple[dict, list[str]]:
+def cost_inputs(product, params, customer=None) -> tuple[dict, dict[str, list[str]]]:
     """Amount, term, method and rate from the query, defaulting to the customer's
-    demand and the product's range; errors name the field."""
-    errors = []
+    demand and the product's range; errors are keyed by the query parameter
+    (``amount``, ``term``, ``rate``, ``method``) and their messages name the field."""
+    errors: dict[str, list[str]] = {}
     amount = decimal_or_none(params.get("amount")) if params.get("amount") else None
     if amount is None and params.get("amount"):
-        errors.append(_("Amount: give a number of yuan."))
+        errors.setdefault("amount", []).append(_("Amount: give a number of yuan."))
     if amount is None:
         amount = (
             customer.demand_amount
@@ -32,7 +33,7 @@ def cost_inputs(product, params, customer=None) -> tuple[dict, list[str]]:
         )
     term = int_or_none(params.get("term"))
     if term is None and params.get("term"):
-        errors.append(_("Term: give a whole number of months."))
+        errors.setdefault("term", []).append(_("Term: give a whole number of months."))
     if term is None:
         term = (
             customer.demand_term_months
@@ -44,23 +45,25 @@ def cost_inputs(product, params, customer=None) -> tuple[dict, list[str]]:
     )
     method = params.get("method") or product.repayment_methods[0]
     if amount is not None and not product.amount_min <= amount <= product.amount_max:
-        errors.append(
+        errors.setdefault("amount", []).append(
             _("Amount: this product lends %(min)s to %(max)s yuan.")
             % {"min": product.amount_min, "max": product.amount_max}
         )
     if not product.term_min <= term <= product.term_max:
-        errors.append(
+        errors.setdefault("term", []).append(
             _("Term: this product offers %(min)s to %(max)s months.")
             % {"min": product.term_min, "max": product.term_max}
         )
     if rate is None or not product.rate_min <= rate <= product.rate_max:
-        errors.append(
+        errors.setdefault("rate", []).append(
             _("Rate: this product's annual rate is %(min)s%% to %(max)s%%.")
             % {"min": product.rate_min, "max": product.rate_max}
         )
         rate = product.rate_min
     if method not in product.repayment_methods:
-        errors.append(_("Repayment method: not offered by this product."))
+        errors.setdefault("method", []).append(
+            _("Repayment method: not offered by this product.")
+        )
         method = product.repayment_methods[0]
     return {"amount": amount, "term": term, "rate": rate, "method": method}, errors
 

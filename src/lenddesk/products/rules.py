@@ -10,6 +10,7 @@ as ``list[str]``, yes/no rules without a value.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -301,9 +302,83 @@ def validate_rules(rows: Iterable[dict]) -> list[dict]:
             )
             continue
         cleaned.append({"field": key, "op": op, "value": value, "message": message})
+    errors = errors or contradictions(cleaned)
     if errors:
         raise ValidationError({"rules": errors}, code=ProductError.INVALID_RULE)
     return cleaned
+
+
+def contradictions(rules: list[dict]) -> list[str]:
+    """Pairs of rules on one field that no customer can meet together (age ≥ 60 with
+    age ≤ 22): a product with them would silently never match anyone."""
+    problems = []
+    numbered = enumerate(compile_rules(rules), start=1)
+    for (a, first), (b, second) in itertools.combinations(numbered, 2):
+        if first[0]["field"] == second[0]["field"] and not _can_both_hold(
+            first, second
+        ):
+            problems.append(
+                _(
+                    "Rules %(a)d and %(b)d can never both hold: %(first)s and %(second)s."
+                )
+                % {
+                    "a": a,
+                    "b": b,
+                    "first": rule_text(first[0]),
+                    "second": rule_text(second[0]),
+                }
+            )
+    return problems
+
+
+def _can_both_hold(first: tuple, second: tuple) -> bool:
+    (_rule, kind, op, wanted), (_other, _kind, other_op, other_wanted) = first, second
+    if kind == BOOL:
+        return op == other_op
+    if kind == TEXT:
+        return _texts_overlap((op, wanted), (other_op, other_wanted))
+    if "ne" in (op, other_op):
+        return not ({op, other_op} == {"eq", "ne"} and wanted == other_wanted)
+    low, high = _bounds(kind, op, wanted), _bounds(kind, other_op, other_wanted)
+    return _intervals_overlap(low, high)
+
+
+def _bounds(kind: str, op: str, value: Decimal) -> tuple:
+    """``(low, high)`` as ``(value, inclusive)`` pairs, ``None`` when open; a whole
+    number's strict bound becomes the next whole number."""
+    if kind == INT and op in ("gt", "lt"):
+        op, value = ("gte", value + 1) if op == "gt" else ("lte", value - 1)
+    return {
+        "gte": ((value, True), None),
+        "gt": ((value, False), None),
+        "lte": (None, (value, True)),
+        "lt": (None, (value, False)),
+        "eq": ((value, True), (value, True)),
+    }[op]
+
+
+def _intervals_overlap(first: tuple, second: tuple) -> bool:
+    lows = [b for b in (first[0], second[0]) if b is not None]
+    highs = [b for b in (first[1], second[1]) if b is not None]
+    if not lows or not highs:
+        return True
+    low = max(lows, key=lambda b: (b[0], not b[1]))
+    high = min(highs, key=lambda b: (b[0], b[1]))
+    return low[0] < high[0] or (low[0] == high[0] and low[1] and high[1])
+
+
+def _texts_overlap(first: tuple, second: tuple) -> bool:
+    """Some value passes both text rules: two allowed sets meet, or an allowed set
+    is not wholly excluded; two exclusions always leave something."""
+    allowed, excluded = [], []
+    for op, wanted in (first, second):
+        values = wanted if isinstance(wanted, frozenset) else frozenset([wanted])
+        (allowed if op in ("eq", "in") else excluded).append(values)
+    if len(allowed) == 2:
+        return bool(allowed[0] & allowed[1])
+    if allowed:
+        return bool(allowed[0] - excluded[0])
+    return True
 
 
 # --- Checking -------------------------------------------------------------------

@@ -140,7 +140,10 @@ def match_runs_of(*, customer: Customer, limit: int = 10) -> list[MatchRun]:
 
 def match_run_get(*, actor: User, run_id: int) -> MatchRun:
     run = (
-        MatchRun.objects.filter(pk=run_id, customer__in=customers_reachable(actor))
+        MatchRun.objects.filter(
+            pk=run_id,
+            customer__in=customers_reachable(actor).filter(owner__isnull=False),
+        )
         .select_related("customer")
         .first()
     )
@@ -185,7 +188,9 @@ def job_customers(
 def _prescreens_for(actor: User) -> QuerySet[PreScreen]:
     if actor.has_code(P.REVIEW):
         return PreScreen.objects.all()
-    return PreScreen.objects.filter(customer__in=customers_reachable(actor))
+    return PreScreen.objects.filter(
+        customer__in=customers_reachable(actor).filter(owner__isnull=False)
+    )
 
 
 def prescreen_get(*, actor: User, prescreen_id: int) -> PreScreen:

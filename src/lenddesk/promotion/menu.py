@@ -10,6 +10,7 @@ register_menu(
         "acquisition",
         codes=(P.SHARE,),
         order=300,
+        section="acquisition",
     ),
     MenuItem(
         _("Promotion materials"),
@@ -17,6 +18,7 @@ register_menu(
         "acquisition",
         codes=(P.MATERIALS,),
         order=310,
+        section="acquisition",
     ),
     MenuItem(
         _("Application forms"),
@@ -24,6 +26,7 @@ register_menu(
         "acquisition",
         codes=(P.FORMS,),
         order=320,
+        section="acquisition",
     ),
     MenuItem(
         _("Promotion statistics"),
@@ -31,5 +34,6 @@ register_menu(
         "acquisition",
         codes=(P.STATS,),
         order=330,
+        section="reports",
     ),
 )

@@ -158,7 +158,11 @@ def staff_stats(*, actor: User) -> list[StatsRow]:
 def lead_source(*, actor: User, customer_id: int) -> tuple[Customer, list[Submission]]:
     """A customer the actor may see, with every promotion submission that brought
     them in (form, material, sharer and the share chain)."""
-    customer = Customer.objects.visible_to(actor).filter(pk=customer_id).first()
+    customer = (
+        Customer.objects.visible_to(actor)
+        .filter(pk=customer_id, owner__isnull=False)
+        .first()
+    )
     if customer is None:
         raise Http404
     submissions = list(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from lenddesk.customers.services import (
     pool_rules,
     timeline,
 )
+from lenddesk.notifications.services import notify
 from lenddesk.promotion import content
 from lenddesk.promotion.fields import field_catalogue
 from lenddesk.promotion.models import (
@@ -310,6 +312,24 @@ def _create_lead(*, form: ApplicationForm, owner: User | None, kwargs: dict):
     return customer_create(**kwargs, to_pool=True), note
 
 
+def _notify_new_lead(customer: Customer, form: ApplicationForm) -> None:
+    """The owner a new lead lands with hears of it, as after any other assignment
+    (rule-based allocation notifies through ``customer_assign``). In the firm's
+    language, whatever the applicant's browser asks for."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("New lead from the form “%(form)s”: %(name)s") % {
+            "form": form.title,
+            "name": customer.name,
+        }
+    notify(
+        recipients=[customer.owner],
+        kind="customers.assigned",
+        title=title,
+        url=reverse("customers:detail", args=[customer.pk]),
+        target=customer,
+    )
+
+
 def _refused_as_duplicate(phone: str) -> bool:
     """Under the "reject" policy an applicant who is already a customer is not told
     so (nor whose customer they are); the submission is only logged."""
@@ -386,6 +406,8 @@ def form_submit(
             note=_("Already a customer; the firm refuses duplicates."),
             device=content.device_of(context.user_agent),
         )
+    if result.created and customer.owner_id is not None:
+        _notify_new_lead(customer, form)
     if (
         result.created
         and sharer is None

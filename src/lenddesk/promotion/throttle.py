@@ -1,25 +1,20 @@
-"""Fixed-window counters in the shared cache for public form submissions: one limit
-per client address, one per form."""
+"""Fixed-window counters for public form submissions: one limit per client address,
+one per form (atomic on every backend: ``web.cache.count_hit``)."""
 
 from __future__ import annotations
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from lenddesk.web.cache import count_hit
 
 IP_WINDOW_SECONDS = 600
 
 
 def _take(key: str, limit: int, window: int) -> bool:
     bucket = "%s:%d" % (key, int(time.time() // window))
-    cache.add(bucket, 0, timeout=window + 5)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, timeout=window + 5)
-        count = 1
-    return count <= limit
+    return count_hit(bucket, window + 5) <= limit
 
 
 def submission_allowed(*, tenant_id: int, form, ip: str | None) -> bool:

@@ -464,6 +464,23 @@ def normalize_phone(raw: str) -> str:
 
 
 _CN_MOBILE = re.compile(r"^(?:\+?86)?(1\d{10})$")
+_CN_MOBILE_E164 = re.compile(r"\+861[3-9][0-9]{9}")
+
+
+def normalize_mobile(raw: str) -> str:
+    """``normalize_phone`` for a customer's mobile: only a mainland China mobile
+    number (``1[3-9]`` and nine more digits, valid for its prefix) is taken; a
+    landline or a foreign number is refused."""
+    try:
+        number = normalize_phone(raw)
+    except ValidationError:
+        number = ""
+    if not _CN_MOBILE_E164.fullmatch(number):
+        raise ValidationError(
+            _("Enter a mainland China mobile number, for example 138 0013 8000."),
+            code=SecurityError.INVALID_PHONE,
+        )
+    return number
 
 
 # Validity of each seven-digit mobile prefix ``1xxxxxx``: 0 unknown, 1 valid, 2 not.

@@ -4,6 +4,10 @@ A model lists its fields in ``ENCRYPTED_FIELDS`` (name → kind) and, for each n
 the columns ``<name>_cipher`` (the AES-GCM blob), ``<name>_index`` (blind index of the
 normalised value, for exact search) and, for phones, ``<name>_last4_index``. Values are
 normalised before both, so ``138 0013 8000`` and ``+86 138-0013-8000`` are one number.
+
+A ``mobile`` field is a phone field that takes only mainland China mobile numbers:
+indexed, masked and searched exactly like a phone (a landline stored before the rule
+is still found), refused on entry otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from lenddesk.security.crypto import (
     blind_index,
     decrypt,
     encrypt,
+    normalize_mobile,
     normalize_phone,
     validate_national_id,
 )
@@ -31,6 +36,7 @@ from lenddesk.security.masking import mask
 from lenddesk.tenancy.context import require_current_tenant
 
 PHONE = "phone"
+MOBILE = "mobile"
 NATIONAL_ID = "national_id"
 TEXT = "text"
 LAST4_PURPOSE = "phone_last4"
@@ -44,9 +50,15 @@ def _as_text(raw: str) -> str:
 
 NORMALIZERS: dict[str, Callable[[str], str]] = {
     PHONE: normalize_phone,
+    MOBILE: normalize_mobile,
     NATIONAL_ID: validate_national_id,
     TEXT: _as_text,
 }
+
+
+def _as_found(kind: str) -> str:
+    """The kind a value is indexed, masked and searched as (a mobile is a phone)."""
+    return PHONE if kind == MOBILE else kind
 
 
 def _nothing() -> Q:
@@ -104,7 +116,7 @@ class EncryptedFieldsMixin:
     @classmethod
     def secret_columns(cls, name: str) -> list[str]:
         """The columns ``set_secret(name, …)`` writes, for ``save(update_fields=…)``."""
-        kind = cls.secret_kind(name)
+        kind = _as_found(cls.secret_kind(name))
         columns = ["%s_cipher" % name]
         candidates = ["%s_index" % name]
         if kind == PHONE:
@@ -116,7 +128,7 @@ class EncryptedFieldsMixin:
         """Phones and ID numbers share one index per firm across models, so a customer
         and a colleague with the same number are found as duplicates; free text is
         indexed per table and column."""
-        kind = cls.secret_kind(name)
+        kind = _as_found(cls.secret_kind(name))
         if kind == TEXT:
             return "text|%s|%s" % (cls._meta.db_table, name)
         return kind
@@ -153,7 +165,7 @@ class EncryptedFieldsMixin:
         purpose = self.index_purpose(name)
         if self._has_column("%s_index" % name):
             setattr(self, "%s_index" % name, blind_index(value, purpose=purpose))
-        if kind == PHONE and self._has_column("%s_last4_index" % name):
+        if _as_found(kind) == PHONE and self._has_column("%s_last4_index" % name):
             setattr(
                 self,
                 "%s_last4_index" % name,
@@ -176,13 +188,13 @@ class EncryptedFieldsMixin:
 
     def masked(self, name: str) -> str:
         """The value as lists, exports and notifications may show it."""
-        return mask(self.secret_kind(name), self.get_secret(name) or "")
+        return mask(_as_found(self.secret_kind(name)), self.get_secret(name) or "")
 
 
 def exact_lookup(model: type[EncryptedFieldsMixin], name: str, raw: str | None) -> Q:
     """Rows whose ``name`` equals ``raw`` after normalising, by the blind index of the
     current firm; input that cannot be a valid value matches nothing."""
-    kind = model.secret_kind(name)
+    kind = _as_found(model.secret_kind(name))
     column = "%s_index" % name
     if not model._has_column(column):
         raise ValueError("%s has no %s column to search." % (model.__name__, column))
@@ -198,7 +210,7 @@ def exact_lookup(model: type[EncryptedFieldsMixin], name: str, raw: str | None) 
 def last4_lookup(model: type[EncryptedFieldsMixin], name: str, digits: str) -> Q:
     """Rows whose phone ends in ``digits`` (exactly four). Only 10,000 values: combine
     it with other filters inside the actor's scope, never expose it as an oracle."""
-    if model.secret_kind(name) != PHONE:
+    if _as_found(model.secret_kind(name)) != PHONE:
         raise ValueError("Only phone fields have a last-4 index.")
     column = "%s_last4_index" % name
     if not model._has_column(column):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import time
@@ -12,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -28,6 +26,7 @@ from lenddesk.security.fields import EncryptedFieldsMixin
 from lenddesk.security.models import DataKeyStatus, TenantDataKey
 from lenddesk.tenancy.context import require_current_tenant, tenant_context
 from lenddesk.tenancy.models import TenantModel
+from lenddesk.web.cache import count_hit, give_back, hit_counts
 
 if TYPE_CHECKING:
     from lenddesk.accounts.models import User
@@ -52,6 +51,7 @@ def reveal_field(
     instance: EncryptedFieldsMixin,
     field: str,
     purpose: str,
+    granted: bool = False,
 ) -> str:
     """One encrypted value in clear, for a stated purpose, audited either way.
 
@@ -61,6 +61,10 @@ def reveal_field(
     and raises only after that block, so raising cannot roll the row back; inside a
     caller's transaction the row commits with it (the request middleware commits 4xx
     responses). The success row is written in the same transaction as the read.
+
+    ``granted``: the caller's own rule already allows this reveal without the field's
+    reveal code (an owner showing their own customer's phone under the firm's phone
+    policy); the purpose, the hourly limit and the audit row still apply.
     """
     tenant = require_current_tenant()
     if getattr(instance, "tenant_id", None) != tenant.pk:
@@ -69,7 +73,7 @@ def reveal_field(
         raise PermissionDenied(_("You are not allowed to reveal this value."))
     code = _reveal_code(instance, field)
     purpose = _clean_purpose(purpose)
-    if not actor.has_code(code):
+    if not granted and not actor.has_code(code):
         _record_refusal(
             actor=actor,
             instance=instance,
@@ -178,8 +182,8 @@ def _bucket_key(tenant_id: int, user_id: int, minute: int) -> str:
 
 
 def _take_reveal_quota(*, tenant_id: int, user_id: int) -> int | None:
-    """Count one reveal in per-minute buckets of the shared cache (a sliding hour to
-    the minute). ``None`` when allowed; otherwise the seconds until the oldest counted
+    """Count one reveal in per-minute counters (a sliding hour to the minute; atomic
+    on every backend: ``web.cache.count_hit``). ``None`` when allowed; otherwise the seconds until the oldest counted
     minute leaves the window. The increment comes first, so two concurrent requests
     cannot both take the last slot; a refused attempt gives its count back."""
     now = time.time()
@@ -188,17 +192,11 @@ def _take_reveal_quota(*, tenant_id: int, user_id: int) -> int | None:
     keys = [_bucket_key(tenant_id, user_id, m) for m in minutes]
     current = keys[-1]
     timeout = (REVEAL_WINDOW_MINUTES + 1) * 60
-    cache.add(current, 0, timeout=timeout)
-    try:
-        taken = cache.incr(current)
-    except ValueError:
-        cache.set(current, 1, timeout=timeout)
-        taken = 1
-    earlier = cache.get_many(keys[:-1])
-    if taken + sum(int(v) for v in earlier.values()) <= REVEAL_LIMIT:
+    taken = count_hit(current, timeout)
+    earlier = {key: n for key, n in hit_counts(keys[:-1]).items() if n}
+    if taken + sum(earlier.values()) <= REVEAL_LIMIT:
         return None
-    with contextlib.suppress(ValueError):
-        cache.decr(current)
+    give_back(current, timeout, None)
     oldest = min(
         (m for m, key in zip(minutes, keys, strict=True) if earlier.get(key)),
         default=minute,

@@ -1,6 +1,6 @@
 """``lenddesk check``: configuration that would silently weaken the walls."""
 
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.db import connection
 from django.db.utils import DatabaseError
 
@@ -40,3 +40,25 @@ def row_level_security(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.staticfiles, deploy=True)
+def static_manifest(app_configs, **kwargs):
+    """With the manifest storage (production) every page that names a static file
+    answers 500 until ``collectstatic`` has written the manifest."""
+    from django.contrib.staticfiles.storage import (
+        ManifestFilesMixin,
+        staticfiles_storage,
+    )
+
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return []
+    if staticfiles_storage.read_manifest() is not None:
+        return []
+    return [
+        Error(
+            "The static files manifest is missing from STATIC_ROOT.",
+            hint="Run `lenddesk collectstatic --no-input` (docs/operations.md).",
+            id="lenddesk.E002",
+        )
+    ]

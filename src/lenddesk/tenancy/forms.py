@@ -17,6 +17,16 @@ class OperatorLoginForm(forms.Form):
     )
 
 
+class OperatorOtpForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+
 class TenantPlanForm(forms.Form):
     name = forms.CharField(label=_("Firm name"), max_length=120)
     seats = forms.IntegerField(

@@ -160,6 +160,12 @@ class PlatformOperator(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     last_login = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The authenticator app's secret, sealed under the newest key-encryption key
+    # (operators belong to no firm, so no firm's data key): see tenancy.operator_login.
+    totp_cipher = models.BinaryField(null=True, blank=True, editable=False)
+    totp_kek_id = models.CharField(max_length=16, blank=True, editable=False)
+    totp_confirmed = models.BooleanField(default=False, editable=False)
+    totp_last_t = models.BigIntegerField(default=-1, editable=False)
 
     class Meta:
         verbose_name = _("platform operator")
@@ -175,9 +181,12 @@ class PlatformOperator(models.Model):
 
 
 class TenantEvent(models.Model):
-    """What operators did to a tenant (the platform's own audit trail)."""
+    """What operators did to a tenant, and their log-ins and refused log-ins (no
+    tenant): the platform's own audit trail."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="events")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="events", null=True, blank=True
+    )
     operator = models.ForeignKey(
         PlatformOperator, on_delete=models.SET_NULL, null=True, blank=True
     )

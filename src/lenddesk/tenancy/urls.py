@@ -5,6 +5,8 @@ from lenddesk.tenancy import views
 app_name = "platform"
 urlpatterns = [
     path("login/", views.OperatorLoginView.as_view(), name="login"),
+    path("login/otp/", views.OperatorOtpVerifyView.as_view(), name="otp_verify"),
+    path("login/otp/setup/", views.OperatorOtpEnrolView.as_view(), name="otp_enrol"),
     path("logout/", views.OperatorLogoutView.as_view(), name="logout"),
     path("", views.TenantListView.as_view(), name="tenant_list"),
     path("tenants/new/", views.TenantCreateView.as_view(), name="tenant_create"),

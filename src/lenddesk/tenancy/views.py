@@ -1,7 +1,9 @@
 """The operator console (平台运营): a separate log-in; tenants, seats, modules, expiry."""
 
+import time
+
+import segno
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -10,20 +12,23 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from lenddesk.security.net import client_ip
-from lenddesk.tenancy import selectors, services
+from lenddesk.tenancy import operator_login, selectors, services
 from lenddesk.tenancy.forms import (
     OperatorLoginForm,
+    OperatorOtpForm,
     TenantCreateForm,
     TenantPlanForm,
     TenantStatusForm,
 )
+from lenddesk.tenancy.history import history_lines
 from lenddesk.tenancy.models import PlatformOperator, TenantStatus
 from lenddesk.tenancy.modules import MODULES
 from lenddesk.web.forms import apply_service_errors
 
 SESSION_OPERATOR = "ld_operator_id"
-FAILURE_LIMIT = 5
-FAILURE_WINDOW = 15 * 60
+PENDING_OPERATOR = "ld_pending_operator"
+PENDING_SINCE = "ld_pending_operator_since"
+PENDING_SECONDS = 300
 
 
 class OperatorView(View):
@@ -44,6 +49,9 @@ class OperatorView(View):
 
 
 class OperatorLoginView(View):
+    """Step one: the password. Step two (``OperatorOtpVerifyView``, or enrolment on
+    the first log-in) finishes it."""
+
     template_name = "tenancy/operator_login.html"
 
     def get(self, request):
@@ -53,35 +61,119 @@ class OperatorLoginView(View):
         form = OperatorLoginForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
-        username = form.cleaned_data["username"]
-        key = "operator-login-failures:%s" % username.lower()
-        failures = cache.get(key, 0)
-        operator = PlatformOperator.objects.filter(
-            username=username, is_active=True
-        ).first()
-        ok = (
-            failures < FAILURE_LIMIT
-            and operator is not None
-            and operator.check_password(form.cleaned_data["password"])
+        attempt = operator_login.operator_check_password(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            ip=client_ip(request),
+        )
+        if not attempt.ok:
+            form.add_error(None, attempt.message)
+            status = 429 if attempt.wait_seconds else 400
+            return render(request, self.template_name, {"form": form}, status=status)
+        request.session.cycle_key()
+        request.session.pop(SESSION_OPERATOR, None)
+        request.session[PENDING_OPERATOR] = attempt.operator.pk
+        request.session[PENDING_SINCE] = time.time()
+        if operator_login.has_totp(attempt.operator):
+            return redirect("platform:otp_verify")
+        return redirect("platform:otp_enrol")
+
+
+class PendingOperatorView(View):
+    """Base of the second-step pages: an operator whose password was just checked."""
+
+    def dispatch(self, request, *args, **kwargs):
+        operator_id = request.session.get(PENDING_OPERATOR)
+        since = request.session.get(PENDING_SINCE, 0)
+        operator = (
+            PlatformOperator.objects.filter(pk=operator_id, is_active=True).first()
+            if operator_id and time.time() - since <= PENDING_SECONDS
+            else None
         )
         if operator is None:
-            PlatformOperator().set_password(form.cleaned_data["password"])
-        if not ok:
-            cache.set(key, failures + 1, FAILURE_WINDOW)
-            form.add_error(
-                None,
-                _(
-                    "The username or password is not correct, or the account is locked for 15 minutes after 5 failures."
-                ),
-            )
-            return render(request, self.template_name, {"form": form}, status=400)
-        cache.delete(key)
-        request.session.cycle_key()
-        request.session[SESSION_OPERATOR] = operator.pk
-        PlatformOperator.objects.filter(pk=operator.pk).update(
-            last_login=timezone.now()
+            messages.info(request, _("Please log in again."))
+            return redirect("platform:login")
+        self.pending = operator
+        return super().dispatch(request, *args, **kwargs)
+
+    def finish(self, request, form):
+        attempt = operator_login.operator_second_factor(
+            operator=self.pending,
+            code=form.cleaned_data["code"],
+            ip=client_ip(request),
+            enrolling=self.enrolling,
         )
-        return redirect("platform:tenant_list")
+        if not attempt.ok:
+            form.add_error("code", attempt.message)
+            return None, 429 if attempt.wait_seconds else 400
+        for key in (PENDING_OPERATOR, PENDING_SINCE):
+            request.session.pop(key, None)
+        request.session.cycle_key()
+        request.session[SESSION_OPERATOR] = attempt.operator.pk
+        return redirect("platform:tenant_list"), 302
+
+
+class OperatorOtpVerifyView(PendingOperatorView):
+    template_name = "accounts/otp_verify.html"
+    enrolling = False
+
+    def get(self, request):
+        if not operator_login.has_totp(self.pending):
+            return redirect("platform:otp_enrol")
+        return render(request, self.template_name, {"form": OperatorOtpForm()})
+
+    def post(self, request):
+        if not operator_login.has_totp(self.pending):
+            return redirect("platform:otp_enrol")
+        form = OperatorOtpForm(request.POST)
+        status = 400
+        if form.is_valid():
+            response, status = self.finish(request, form)
+            if response is not None:
+                return response
+        return render(request, self.template_name, {"form": form}, status=status)
+
+
+class OperatorOtpEnrolView(PendingOperatorView):
+    """First log-in: set up the authenticator app. An enrolled operator never gets
+    here (a new secret must not replace theirs): they go to the code page."""
+
+    template_name = "tenancy/operator_otp_enrol.html"
+    enrolling = True
+
+    def get(self, request):
+        if operator_login.has_totp(self.pending):
+            return redirect("platform:otp_verify")
+        operator = operator_login.operator_totp_begin(operator=self.pending)
+        return self._render(request, OperatorOtpForm(), operator)
+
+    def post(self, request):
+        if operator_login.has_totp(self.pending):
+            return redirect("platform:otp_verify")
+        form = OperatorOtpForm(request.POST)
+        status = 400
+        if form.is_valid() and self.pending.totp_cipher:
+            response, status = self.finish(request, form)
+            if response is not None:
+                return response
+        operator = self.pending
+        if not operator.totp_cipher:
+            operator = operator_login.operator_totp_begin(operator=operator)
+        return self._render(request, form, operator, status=status)
+
+    def _render(self, request, form, operator, status=200):
+        uri = operator_login.provisioning_uri(operator)
+        secret = uri.split("secret=", 1)[1].split("&", 1)[0]
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "qr": qr_data_uri(uri), "secret": secret},
+            status=status,
+        )
+
+
+def qr_data_uri(uri: str) -> str:
+    return segno.make(uri, error="m").svg_data_uri(scale=5)
 
 
 class OperatorLogoutView(OperatorView):
@@ -164,7 +256,7 @@ class TenantEditView(OperatorView):
             "form": form,
             "subject": tenant,
             "active_users": selectors.active_user_count(tenant),
-            "events": selectors.tenant_events(tenant=tenant),
+            "events": history_lines(selectors.tenant_events(tenant=tenant)),
         }
 
     def get(self, request, tenant_id):

@@ -7,16 +7,26 @@ forgotten declaration fails closed (and the permission-matrix test catches it).
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from django.views import View
 
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
+from lenddesk.web.cache import count_hit
 
 PUBLIC = "public"  # marker: no log-in needed (log-in page, public H5, health)
+
+# Someone walking through ids (another firm's, a colleague's) gets a 404 for each: this
+# many within one window is worth one audit entry and a word to the firm's admins.
+PROBE_WINDOW_SECONDS = 300
+PROBE_THRESHOLD = 30
+PROBE_ALERT_CODE = "audit.view"
 
 
 class StaffView(View):
@@ -53,4 +63,55 @@ class StaffView(View):
             raise PermissionDenied
         self.actor = request.user
         self.tenant = request.tenant
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            note_not_found(request)
+            raise
+
+
+def note_not_found(request) -> None:
+    """Count a 404 answered to a signed-in colleague; the ``PROBE_THRESHOLD``-th in a
+    window writes one security audit entry and notifies whoever reads the audit log
+    (once per window: the count passes the threshold once)."""
+    user = getattr(request, "user", None)
+    tenant = getattr(request, "tenant", None)
+    if user is None or not user.is_authenticated or tenant is None:
+        return
+    window = int(time.time()) // PROBE_WINDOW_SECONDS
+    name = "probe:404:%d:%d:%d" % (tenant.pk, user.pk, window)
+    if count_hit(name, PROBE_WINDOW_SECONDS + 5) == PROBE_THRESHOLD:
+        _report_probe(user, request.path)
+
+
+def _report_probe(user, path: str) -> None:
+    from lenddesk.accounts.selectors import people_with_code
+    from lenddesk.notifications.services import notify
+
+    reason = "%d not-found answers within %d s; the last for %s" % (
+        PROBE_THRESHOLD,
+        PROBE_WINDOW_SECONDS,
+        path[:120],
+    )
+    audit_record(
+        actor=user,
+        action=AuditAction.ACCESS_DENIED,
+        object_type="probe",
+        object_repr=path[:200],
+        result="refused",
+        reason=reason,
+    )
+    notify(
+        recipients=people_with_code(PROBE_ALERT_CODE, exclude=user),
+        kind="security.probe",
+        title=_(
+            "%(user)s asked for %(count)d records that do not exist or are out "
+            "of reach within %(minutes)d minutes."
+        )
+        % {
+            "user": user,
+            "count": PROBE_THRESHOLD,
+            "minutes": PROBE_WINDOW_SECONDS // 60,
+        },
+        dedupe_key="probe:%d:%d" % (user.pk, int(time.time()) // PROBE_WINDOW_SECONDS),
+    )

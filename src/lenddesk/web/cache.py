@@ -9,11 +9,12 @@ command), so one per pool does.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+from lenddesk.web import counters
 
 
 class SharedClientRedisCacheClient(RedisCacheClient):
@@ -39,11 +40,49 @@ class RedisCache(DjangoRedisCache):
         self._class = SharedClientRedisCacheClient
 
 
+def _redis():
+    """The default cache when it is Redis, else None (counters then live in the
+    database: ``web.counters``)."""
+    from django.core.cache import caches
+
+    cache = caches["default"]  # the backend itself, not the module-level proxy
+    return cache if isinstance(cache, RedisCache) else None
+
+
 def count_hit(name: str, ttl: int) -> int:
-    """Add one to a counter that expires ``ttl`` seconds after it was made, and return
-    it: one round trip on Redis (one script call), add-then-incr on the other
-    backends."""
+    """Add one to a counter that ends ``ttl`` seconds after it was started, and return
+    it. Atomic on every backend: one script call on Redis (INCR, EXPIRE NX), one
+    upsert in the database otherwise. Every rate limit and lockout counts here."""
+    if _redis() is None:
+        return counters.db_count_hit(name, ttl)
     return read_count_take([], name, ttl, [])[1]
+
+
+def hit_counts(names: list[str]) -> dict[str, int]:
+    """The running counts of ``names`` without adding to them (0 when not running)."""
+    cache = _redis()
+    if cache is None:
+        return counters.db_hit_counts(names)
+    found = cache.get_many(names)
+    return {name: int(found.get(name) or 0) for name in names}
+
+
+def seconds_left(name: str) -> int:
+    """Seconds until the counter ``name`` ends (0 when it is not running)."""
+    cache = _redis()
+    if cache is None:
+        return counters.db_seconds_left(name)
+    key = cache.make_and_validate_key(name)
+    return max(0, int(cache._cache.get_client(key).ttl(key)))
+
+
+def forget_count(name: str) -> None:
+    """End the counter ``name`` now (a success resets a failure count)."""
+    cache = _redis()
+    if cache is None:
+        counters.db_forget(name)
+    else:
+        cache.delete(name)
 
 
 def read_count_take(
@@ -53,18 +92,14 @@ def read_count_take(
     ``ttl``) and take each of ``flags`` — (name, seconds) — that nobody holds.
     Returns the values read (None where missing), the count, and for each flag
     whether this call took it."""
-    from django.core.cache import caches
+    cache = _redis()
+    if cache is None:
+        from django.core.cache import caches
 
-    cache = caches["default"]  # the backend itself, not the module-level proxy
-    if not isinstance(cache, RedisCache):
-        found = cache.get_many(reads)
-        took = [cache.add(name, 1, seconds) for name, seconds in flags]
-        cache.add(counter, 0, ttl)
-        try:
-            count = cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            cache.set(counter, 1, ttl)
-            count = 1
+        other = caches["default"]
+        found = other.get_many(reads)
+        took = [other.add(name, 1, seconds) for name, seconds in flags]
+        count = counters.db_count_hit(counter, ttl)
         return [found.get(name) for name in reads], count, took
     key = cache.make_and_validate_key(counter)
     client = cache._cache.get_client(key, write=True)
@@ -114,14 +149,13 @@ def _script(client):
 def give_back(counter: str, ttl: int, flag: str | None) -> None:
     """Undo ``read_count_take`` for a request refused after it: one off the counter
     and, when it took it, the flag let go (one round trip on Redis)."""
-    from django.core.cache import caches
+    cache = _redis()
+    if cache is None:
+        from django.core.cache import caches
 
-    cache = caches["default"]
-    if not isinstance(cache, RedisCache):
-        with contextlib.suppress(ValueError):
-            cache.decr(counter)
+        counters.db_give_back(counter)
         if flag is not None:
-            cache.delete(flag)
+            caches["default"].delete(flag)
         return
     key = cache.make_and_validate_key(counter)
     pipe = cache._cache.get_client(key, write=True).pipeline(transaction=False)

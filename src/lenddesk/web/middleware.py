@@ -1,6 +1,7 @@
 import uuid
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 from lenddesk.audit.context import RequestFacts, reset_facts, set_facts
 from lenddesk.security.net import client_ip
@@ -72,3 +73,52 @@ class RefuseNulMiddleware:
                 status=400,
             )
         return HttpResponseBadRequest(detail, content_type="text/plain")
+
+
+# What a request to the API may carry. The server in front (gunicorn, configured in
+# lenddesk.cli) allows about twice as much, so that past these the answer comes from
+# here, in the API's error shape, rather than as the server's own plain page.
+MAX_API_URL_LENGTH = 4096
+MAX_API_HEADER_LENGTH = 8190
+MAX_API_HEADERS = 100
+
+
+class RequestLimitsMiddleware:
+    """An over-long URL (414) or header (431), or too many headers (431), on an API
+    path is answered in the error shape naming what is too long."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            refusal = _limits_refusal(request.META)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+
+def _limits_refusal(meta) -> JsonResponse | None:
+    url = len(meta.get("PATH_INFO", "")) + len(meta.get("QUERY_STRING", ""))
+    if url > MAX_API_URL_LENGTH:
+        detail = _("The URL is longer than %d characters.") % MAX_API_URL_LENGTH
+        return _refusal(414, "uri_too_long", detail, "url")
+    headers = [key for key in meta if key.startswith("HTTP_")]
+    if len(headers) > MAX_API_HEADERS:
+        detail = _("The request has more than %d headers.") % MAX_API_HEADERS
+        return _refusal(431, "headers_too_large", detail, "headers")
+    for key in headers:
+        if len(str(meta[key])) > MAX_API_HEADER_LENGTH:
+            name = key.removeprefix("HTTP_").replace("_", "-").title()
+            detail = _("The %(header)s header is longer than %(n)d characters.") % {
+                "header": name,
+                "n": MAX_API_HEADER_LENGTH,
+            }
+            return _refusal(431, "headers_too_large", detail, name)
+    return None
+
+
+def _refusal(status: int, code: str, detail: str, field: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": code, "detail": detail, "fields": {field: [detail]}}, status=status
+    )

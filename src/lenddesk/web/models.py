@@ -25,3 +25,19 @@ class IdempotencyRecord(TenantModel):
             )
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotency_age")]
+
+
+class Counter(models.Model):
+    """A named hit count that ends at ``expires_at``: the rate limits' and lockouts'
+    shared counter when the cache is not Redis (``web.cache.count_hit``). A platform
+    table (names carry the firm where it matters), so no row-level security."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="counter_expiry")]
+
+    def __str__(self) -> str:
+        return "%s=%d" % (self.key, self.count)

@@ -1,5 +1,6 @@
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from lenddesk.accounts.permissions import TenantPermission
@@ -7,13 +8,17 @@ from lenddesk.accounts.selectors import seat_usage
 from lenddesk.tenancy.modules import MODULES
 from lenddesk.web.access import StaffView
 from lenddesk.web.health import run_checks
+from lenddesk.web.home import home_panels_for
 
 
 class HomeView(StaffView):
     permissions = {"GET": ()}
 
     def get(self, request):
-        context = {"roles": list(request.user.roles.all())}
+        context = {
+            "roles": list(request.user.roles.all()),
+            "panels": home_panels_for(request.user, request.tenant),
+        }
         if request.user.has_code(TenantPermission.VIEW_PLAN):
             used, seats = seat_usage()
             context.update(
@@ -59,6 +64,14 @@ def error_400(request, exception=None):
     return _error(request, 400)
 
 
+API_ERRORS = {
+    400: _("Malformed request."),
+    403: _("You do not have permission to perform this action."),
+    404: _("Not found."),
+    500: _("Internal error. It has been logged."),
+}
+
+
 def _error(request, status: int):
     if request.path.startswith("/api/"):
         codes = {
@@ -68,11 +81,7 @@ def _error(request, status: int):
             500: "server_error",
         }
         return JsonResponse(
-            {
-                "error": codes[status],
-                "detail": codes[status].replace("_", " "),
-                "fields": {},
-            },
+            {"error": codes[status], "detail": str(API_ERRORS[status]), "fields": {}},
             status=status,
         )
     return render(request, "web/error.html", {"status": status}, status=status)

@@ -2,9 +2,13 @@ import json
 
 from django import template
 
+from lenddesk.audit import labels
 from lenddesk.audit.models import AuditAction
 
 register = template.Library()
+register.filter("result_label", labels.result_label)
+register.filter("client_label", labels.client_label)
+register.filter("object_type_label", labels.object_type_label)
 
 
 @register.filter

@@ -14,9 +14,11 @@ HELP = """Check and anchor the per-firm audit chains.
       Walk every firm's chain (or one firm's) and print one line per firm:
       "ok SLUG: N rows" or "BROKEN SLUG: first bad row K (problem)". Exits with
       status 1 when any chain is broken, so it can run from cron or monitoring.
-      With --anchors, also compare the chain with anchors printed earlier by
-      "audit anchor": this catches a chain that was edited and then re-hashed
-      from the edit onwards by someone with full database access.
+      Row hashes are keyed with AUDIT_CHAIN_KEY, so an edit re-hashed without
+      the key is named here. With --anchors, also compare the chain with
+      anchors printed earlier by "audit anchor" (or logged hourly by the
+      scheduler): this catches a chain that was edited and then re-hashed from
+      the edit onwards by someone who holds the key as well as the database.
 
   anchor [--tenant SLUG]
       Print "SLUG SEQ HASH" for the head of every firm's chain. Run it on a

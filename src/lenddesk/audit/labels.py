@@ -1,0 +1,85 @@
+"""What the audit log shows for the codes a row stores (result, client, object type):
+the rows keep the stable codes, readers see words in their language."""
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+RESULTS = {"ok": _("Succeeded"), "refused": _("Refused")}
+
+CLIENTS = {
+    "web": _("Web"),
+    "mobile": _("Mobile app"),
+    "api": _("API"),
+    "system": _("System"),
+}
+
+OBJECT_TYPES = {
+    "route": _("Page"),
+    "probe": _("Page"),
+    "tenancy.tenant": _("Firm"),
+    "accounts.department": _("Department"),
+    "accounts.role": _("Role"),
+    "accounts.user": _("Staff"),
+    "accounts.apitoken": _("Token"),
+    "accounts.totpdevice": _("Authenticator"),
+    "accounts.recoverycode": _("Recovery codes"),
+    "audit.auditevent": _("Audit log"),
+    "security.tenantdatakey": _("Data key"),
+    "customers.poolrules": _("Pool rules"),
+    "customers.publicpool": _("Public pool"),
+    "customers.funnelstage": _("Stage"),
+    "customers.tag": _("Tag"),
+    "customers.customer": _("Customer"),
+    "customers.followup": _("Follow-up"),
+    "customers.visit": _("Visit"),
+    "customers.allocationrule": _("Allocation rule"),
+    "customers.importjob": _("Import"),
+    "customers.customerdocument": _("Document"),
+    "customers.savedview": _("Saved view"),
+    "customers.customfield": _("Custom fields"),
+    "customers.tagrule": _("Tag rule"),
+    "customers.exportjob": _("Export"),
+    "acquisition.channel": _("Channel"),
+    "acquisition.adaccount": _("Ad account"),
+    "acquisition.privacynotice": _("Privacy notice"),
+    "acquisition.consentrecord": _("Consent"),
+    "acquisition.adspend": _("Ad spend"),
+    "acquisition.integration": _("Integration"),
+    "acquisition.delivery": _("Delivery"),
+    "promotion.applicationform": _("Application form"),
+    "promotion.material": _("Material"),
+    "promotion.businesscard": _("Business card"),
+    "promotion.submission": _("Submission"),
+    "partners.partnersettings": _("Partner settings"),
+    "partners.partner": _("Partner"),
+    "partners.partnerinvitation": _("Invitation"),
+    "partners.partnerreferral": _("Referral"),
+    "products.funder": _("Funder"),
+    "products.product": _("Product"),
+    "products.ruleset": _("Eligibility rules"),
+    "products.matchrun": _("Match"),
+    "products.reversematchjob": _("Reverse match"),
+    "products.productsettings": _("Product settings"),
+    "products.scorecard": _("Scorecard"),
+    "products.prescreen": _("Pre-screen"),
+    "products.reviewrequest": _("Human review"),
+    "notifications.notification": _("Notification"),
+}
+
+
+def result_label(code: str) -> str:
+    return str(RESULTS.get(code, code))
+
+
+def client_label(code: str) -> str:
+    return str(CLIENTS[code]) if code in CLIENTS else code
+
+
+def object_type_label(code: str) -> str:
+    """The word for a known type; a model's own verbose name for any other."""
+    if code in OBJECT_TYPES:
+        return str(OBJECT_TYPES[code])
+    try:
+        return str(apps.get_model(code)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return code
