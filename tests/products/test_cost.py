@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lenddesk.audit.models import AuditEvent
 from lenddesk.products import services
-from lenddesk.products.cost import cost_sheet, irr, schedule
+from lenddesk.products.cost import cost_sheet, irr, schedule, total_cost
 from lenddesk.tenancy.context import tenant_context
 from tests.conftest import force_session
 from tests.products.conftest import in_english, make_product, person
@@ -158,3 +160,42 @@ def test_cost_api(client, tenant_a, admin_a):
     )
     assert bad.status_code == 400
     assert bad.json()["error"] == "invalid"
+
+
+@given(
+    amount=st.decimals(min_value=1000, max_value=5_000_000, places=2),
+    term=st.integers(min_value=1, max_value=360),
+    rate=st.decimals(min_value=0, max_value=36, places=2),
+    method=st.sampled_from(["equal_instalment", "equal_principal", "interest_only"]),
+    monthly=st.decimals(min_value=0, max_value=2, places=3),
+)
+@settings(max_examples=200, deadline=None)
+def test_the_quick_total_is_the_schedules_total_to_the_cent(
+    amount, term, rate, method, monthly
+):
+    """A match card's price (no rows built) equals the disclosure's total."""
+    from types import SimpleNamespace
+
+    from lenddesk.products.cost import interest_total
+
+    rows = schedule(
+        amount=amount,
+        term=term,
+        annual_rate=rate,
+        method=method,
+        monthly_guarantee=monthly,
+    )
+    assert interest_total(
+        amount=amount, term=term, annual_rate=rate, method=method
+    ) == sum((r.interest for r in rows), Decimal(0))
+    product = SimpleNamespace(
+        rate_min=rate,
+        guarantee_fee_percent=Decimal("0.5"),
+        guarantee_fee_monthly_percent=monthly,
+        service_fee=lambda a: (a / 100).quantize(Decimal("0.01")),
+    )
+    sheet = cost_sheet(product=product, amount=amount, term=term, method=method)
+    assert (
+        total_cost(product=product, amount=amount, term=term, method=method)
+        == sheet.total_cost
+    )

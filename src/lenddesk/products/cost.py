@@ -202,13 +202,52 @@ def _sheet_without_rate(
     )
 
 
+def interest_total(
+    *, amount: Decimal, term: int, annual_rate: Decimal, method: str
+) -> Decimal:
+    """The schedule's total interest, each instalment rounded exactly as
+    ``schedule`` rounds it, without building the rows (a match prices every
+    eligible product, some over 360 months)."""
+    if amount <= 0 or term < 1:
+        raise ValueError("amount and term must be positive")
+    rate = annual_rate / Decimal(1200)
+    total, balance = ZERO, amount
+    with localcontext() as ctx:
+        ctx.prec = 34
+        if method == RepaymentMethod.INTEREST_ONLY:
+            return money(amount * rate) * term
+        if method == RepaymentMethod.EQUAL_PRINCIPAL:
+            part = money(amount / term)
+            for _ in range(term - 1):
+                total += money(balance * rate)
+                balance -= part
+            return total + money(balance * rate)
+        if method != RepaymentMethod.EQUAL_INSTALMENT:
+            raise ValueError("unknown repayment method %s" % method)
+        if rate == 0:
+            return ZERO
+        growth = (1 + rate) ** term
+        payment = money(amount * rate * growth / (growth - 1))
+        for _ in range(term - 1):
+            interest = money(balance * rate)
+            total += interest
+            balance -= payment - interest
+        return total + money(balance * rate)
+
+
 def total_cost(
     *, product, amount: Decimal, term: int, method: str, annual_rate=None
 ) -> Decimal:
     """The disclosure's total cost (interest, guarantee fees, service fee) without
     working out the rate of return: what a match card quotes, to the cent."""
-    sheet = _sheet_without_rate(product, amount, term, method, annual_rate, ZERO)
-    return sheet.total_cost
+    rate = product.rate_min if annual_rate is None else annual_rate
+    monthly = money(amount * product.guarantee_fee_monthly_percent / 100)
+    return (
+        interest_total(amount=amount, term=term, annual_rate=rate, method=method)
+        + monthly * term
+        + money(amount * product.guarantee_fee_percent / 100)
+        + product.service_fee(amount)
+    )
 
 
 def cost_sheet(
