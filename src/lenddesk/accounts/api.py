@@ -3,7 +3,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from lenddesk.accounts import authflow, mfa, services
@@ -15,6 +14,7 @@ from lenddesk.accounts.serializers import (
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
 from lenddesk.web.api import TenantAPIView
+from lenddesk.web.throttles import ScopedRateThrottle
 
 ERROR_SCHEMA = inline_serializer(
     "Error",
