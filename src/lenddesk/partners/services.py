@@ -404,7 +404,8 @@ def partner_authenticate(*, phone: str, password: str, ip: str | None) -> Partne
     number (unknown numbers too, so the answer never tells who exists) and per client
     address; after the firm's limit the number is locked for the firm's lockout time.
 
-    Not atomic: the audit rows of refused attempts must stay."""
+    Not one transaction: the audit rows of refused attempts must stay; the counts
+    are atomic each."""
     tenant = require_current_tenant()
     try:
         phone_key = normalize_phone(phone)
@@ -414,7 +415,13 @@ def partner_authenticate(*, phone: str, password: str, ip: str | None) -> Partne
     ip_key = "partner-login-ip:%d:%s" % (tenant.pk, ip or "-")
     masked = mask_phone(phone_key)[:40]
     held = hit_counts([lock_key, ip_key])
-    if held[lock_key] or held[ip_key] >= IP_FAILURE_LIMIT:
+    locked_now = held[lock_key] or held[ip_key] >= IP_FAILURE_LIMIT
+    # Counted before the password is checked, so a burst of parallel guesses gets no
+    # more tries than the limit; a right password forgets the count.
+    attempt = 0 if locked_now else _count(fail_key, FAILURE_WINDOW)
+    if not locked_now and attempt <= tenant.lockout_failures:
+        locked_now = bool(hit_counts([lock_key])[lock_key])  # locked meanwhile
+    if locked_now or attempt > tenant.lockout_failures:
         audit_record(
             action=AuditAction.PARTNER_LOGIN_FAILED,
             object_type="partners.partner",
@@ -430,10 +437,10 @@ def partner_authenticate(*, phone: str, password: str, ip: str | None) -> Partne
         make_password(password or "")  # the same work, so timing tells nothing
         ok = False
     if not ok:
-        failures = _count(fail_key, FAILURE_WINDOW)
+        failures = attempt
         _count(ip_key, IP_FAILURE_WINDOW)
         locked = failures >= tenant.lockout_failures
-        if locked:
+        if locked:  # the lock first: a guess counted after the reset then sees it
             count_hit(lock_key, tenant.lockout_minutes * 60)
             forget_count(fail_key)
         audit_record(
