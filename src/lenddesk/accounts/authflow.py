@@ -42,10 +42,13 @@ def bad_credentials_message() -> str:
     return _("The firm code, username or password is not correct.")
 
 
-def locked_message(tenant: Tenant) -> str:
+def locked_message(tenant: Tenant | None = None) -> str:
+    """The same words for every firm, real or not: a firm's own lockout time in the
+    answer would tell a stranger that the firm code exists."""
     return _(
-        "Too many failed log-ins. This account is locked for %(minutes)d minutes."
-    ) % {"minutes": tenant.lockout_minutes}
+        "Too many failed log-ins. This account is locked for a while; try again "
+        "later or ask your administrator to unlock it."
+    )
 
 
 def _field_default(name: str) -> int:
@@ -63,12 +66,7 @@ def refuse_unknown_firm(
     """The answer for a firm code that names no firm, indistinguishable from a wrong
     password at a real firm: the same hash work, failures counted per (firm code,
     username) and, after a new firm's default limit, the same "locked" answer."""
-    locked = Outcome(
-        code="locked",
-        message=locked_message(
-            Tenant(lockout_minutes=_field_default("lockout_minutes"))
-        ),
-    )
+    locked = Outcome(code="locked", message=locked_message())
     key = _unknown_firm_key(firm_code, username)
     limit = _field_default("lockout_failures")
     if _address_exhausted(request) or hit_counts([key])[key] >= limit:
