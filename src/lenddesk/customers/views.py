@@ -46,6 +46,7 @@ from lenddesk.customers.models import (
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.phone_policy import customer_reveal, phone_access, phone_policy
 from lenddesk.customers.selectors import int_or_none
+from lenddesk.customers.workbench import leads_a_team
 from lenddesk.security.errors import RateLimited
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import apply_service_errors, report_outcome
@@ -119,6 +120,7 @@ def _next_page(params, order, position) -> str:
 
 def _list_page_context(request, filters, order, columns) -> dict:
     actor = request.user
+    own_only = not leads_a_team(actor)  # no colleague's customers to filter by
     return {
         "filters": filters,
         "order": order,
@@ -142,8 +144,8 @@ def _list_page_context(request, filters, order, columns) -> dict:
         ),
         "stages": FunnelStage.objects.all(),
         "ratings": Rating.choices,
-        "departments": department_tree(),
-        "owners": selectors.owner_choices(actor=actor),
+        "departments": [] if own_only else department_tree(),
+        "owners": [] if own_only else selectors.owner_choices(actor=actor),
         "tags": selectors.tag_choices(),
         "colleagues": active_colleagues() if actor.has_code(P.ASSIGN) else [],
         "can_change": actor.has_code(P.CHANGE),
