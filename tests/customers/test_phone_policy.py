@@ -13,6 +13,7 @@ from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.customers.models import PhonePolicy, PoolRules
 from lenddesk.customers.phone_policy import own_customer_purpose
 from lenddesk.customers.services import pool_rules_update
+from lenddesk.customers.views import PoolRulesView
 from lenddesk.security.services import REVEAL_LIMIT
 from lenddesk.tenancy.context import tenant_context
 from tests.conftest import force_session
@@ -277,21 +278,7 @@ def test_own_reveals_count_against_the_hourly_limit(tenant_a, team):
 def _rules_form(tenant, **changes) -> dict:
     with tenant_context(tenant):
         rules = PoolRules.objects.get()
-    fields = (
-        "private_cap",
-        "daily_claim_limit",
-        "protection_days",
-        "return_days_a",
-        "return_days_b",
-        "return_days_c",
-        "return_days_d",
-        "return_days_without_order",
-        "warn_days_before_return",
-        "cooldown_days",
-        "locked_per_person",
-        "duplicate_policy",
-        "phone_policy",
-    )
+    fields = PoolRulesView.fields  # what the rules page posts
     return {**{f: getattr(rules, f) for f in fields}, **changes}
 
 
