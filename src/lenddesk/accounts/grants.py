@@ -109,15 +109,11 @@ def role_within_reach(actor: User, role: Role) -> bool:
     if not set(role.codes or []) <= actor.permission_codes():
         return False
     departments = (
-        role.custom_departments.values_list("pk", flat=True)
+        [d.pk for d in role.custom_departments.all()]  # prefetched by pickers
         if role.data_scope == DataScope.CUSTOM
         else ()
     )
     return scope_within_reach(actor, role.data_scope, departments)
-
-
-def grantable_roles(actor: User, roles: Iterable[Role]) -> list[Role]:
-    return [role for role in roles if role_within_reach(actor, role)]
 
 
 def ensure_may_grant(actor: User | None, roles: Iterable[Role]) -> None:

@@ -6,24 +6,21 @@ tenant-scoped table, encrypted like every other secret.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import secrets
-from urllib.parse import quote
 
 import segno
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_otp.oath import TOTP
 
 from lenddesk.accounts.models import RecoveryCode, TotpDevice, User
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
+from lenddesk.security.totp import otpauth_uri, verified_step
 
 RECOVERY_CODES = 10
-TOLERANCE = 1  # one 30-second step either side for clock drift
 
 
 def _key(device: TotpDevice) -> bytes:
@@ -31,11 +28,8 @@ def _key(device: TotpDevice) -> bytes:
 
 
 def provisioning_uri(device: TotpDevice, user: User) -> str:
-    secret = base64.b32encode(_key(device)).decode().rstrip("=")
-    label = quote("LendDesk:%s@%s" % (user.username, user.tenant.slug))
-    return "otpauth://totp/%s?secret=%s&issuer=LendDesk&digits=6&period=30" % (
-        label,
-        secret,
+    return otpauth_uri(
+        _key(device), "LendDesk:%s@%s" % (user.username, user.tenant.slug)
     )
 
 
@@ -54,15 +48,12 @@ def totp_begin(*, user: User) -> TotpDevice:
 
 
 def _check(device: TotpDevice, code: str) -> bool:
-    code = "".join(ch for ch in code if ch.isdigit())
-    if len(code) != 6:
-        return False
-    totp = TOTP(_key(device))
-    if not totp.verify(int(code), tolerance=TOLERANCE, min_t=device.last_t + 1):
+    step = verified_step(_key(device), code, device.last_t)
+    if step is None:
         return False
     return bool(
-        TotpDevice.objects.filter(pk=device.pk, last_t__lt=totp.t()).update(
-            last_t=totp.t(), failures=0, throttled_until=None
+        TotpDevice.objects.filter(pk=device.pk, last_t__lt=step).update(
+            last_t=step, failures=0, throttled_until=None
         )
     )
 

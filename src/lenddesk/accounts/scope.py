@@ -72,6 +72,12 @@ def scope_q(actor: User, *, owner: str) -> Q:
     return reduce(or_, parts)
 
 
+def sees_only_own(actor: User) -> bool:
+    """Whether every role of the actor is limited to their own records (no team to
+    lead, no colleague's rows to filter by)."""
+    return all(role.data_scope == DataScope.SELF for role in actor.role_list())
+
+
 def visible_departments(actor: User) -> list[Department]:
     """Departments whose people the actor may see (for filters and pickers)."""
     condition = scope_q(actor, owner="")

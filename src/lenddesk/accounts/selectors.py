@@ -56,7 +56,7 @@ def role_choices(*, actor: User, keep: Iterable[int] = ()) -> list[Role]:
     kept = set(keep)
     return [
         role
-        for role in Role.objects.order_by("id")
+        for role in Role.objects.prefetch_related("custom_departments").order_by("id")
         if role.pk in kept or grants.role_within_reach(actor, role)
     ]
 

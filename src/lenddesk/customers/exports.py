@@ -332,6 +332,7 @@ def _write(actor: User, customers, full_numbers: bool):
 def _write_cell(sheet, row: int, col: int, value, money) -> None:
     """Amounts as numbers Excel can sum; any text neutralised against formulas."""
     if isinstance(value, Decimal):
+        # An XLSX number is an IEEE double: amounts up to 15 digits keep every cent.
         sheet.write_number(row, col, float(value), money)
     else:
         sheet.write_string(row, col, neutralise(value or ""))

@@ -1,8 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.accounts.scope import sees_only_own
 from lenddesk.customers.models import ImportJob
 from lenddesk.customers.permissions import CustomerPermission as P
-from lenddesk.customers.workbench import leads_a_team, workbench_for
+from lenddesk.customers.workbench import workbench_for
 from lenddesk.web.home import (
     HomePanel,
     OnboardingStep,
@@ -12,7 +13,7 @@ from lenddesk.web.home import (
 
 
 def _build(*, actor) -> dict:
-    team = leads_a_team(actor)
+    team = not sees_only_own(actor)
     return {
         "mine": workbench_for(actor=actor),
         "team": workbench_for(actor=actor, team=True) if team else None,

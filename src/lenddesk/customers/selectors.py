@@ -13,8 +13,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from lenddesk.accounts.models import DataScope, User
-from lenddesk.accounts.scope import scope_q
+from lenddesk.accounts.models import User
+from lenddesk.accounts.scope import scope_q, sees_only_own
 from lenddesk.accounts.selectors import users_visible_to
 from lenddesk.customers.models import (
     Customer,
@@ -264,8 +264,8 @@ class ListCount:
 
 
 def customer_count(*, actor: User, filters: CustomerFilters) -> ListCount:
-    own_only = all(role.data_scope == DataScope.SELF for role in actor.role_list())
-    return _capped_count(customers_filtered(actor, filters), bounded=own_only)
+    bounded = sees_only_own(actor)
+    return _capped_count(customers_filtered(actor, filters), bounded=bounded)
 
 
 def _capped_count(customers: QuerySet, *, bounded: bool = False) -> ListCount:

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.models import User
+from lenddesk.accounts.scope import sees_only_own
 from lenddesk.accounts.selectors import active_colleagues, department_tree
 from lenddesk.customers import bulk, listing, selectors, services
 from lenddesk.customers.documents import document_read, document_upload
@@ -46,7 +47,6 @@ from lenddesk.customers.models import (
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.phone_policy import customer_reveal, phone_access, phone_policy
 from lenddesk.customers.selectors import int_or_none
-from lenddesk.customers.workbench import leads_a_team
 from lenddesk.security.errors import RateLimited
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import apply_service_errors, report_outcome
@@ -120,7 +120,7 @@ def _next_page(params, order, position) -> str:
 
 def _list_page_context(request, filters, order, columns) -> dict:
     actor = request.user
-    own_only = not leads_a_team(actor)  # no colleague's customers to filter by
+    own_only = sees_only_own(actor)  # no colleague's customers to filter by
     return {
         "filters": filters,
         "order": order,
@@ -321,9 +321,9 @@ def _detail_tabs(owned: bool) -> list[tuple[str, str]]:
     ]
 
 
-def _to_tab(customer, tab: str):
+def _to_tab(customer_id: int, tab: str):
     """Back to the customer page, on the tab where the action happened."""
-    return redirect("%s#%s" % (reverse("customers:detail", args=[customer.pk]), tab))
+    return redirect("%s#%s" % (reverse("customers:detail", args=[customer_id]), tab))
 
 
 def _phone_context(request, customer) -> dict:
@@ -504,7 +504,7 @@ class FollowUpCreateView(OwnedCustomerView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Follow-up saved."))
-                return _to_tab(customer, "followups")
+                return _to_tab(customer.pk, "followups")
         context = _detail_context(request, customer, followup_form=form)
         return render(request, "customers/detail.html", context, status=400)
 
@@ -525,7 +525,7 @@ class VisitCreateView(OwnedCustomerView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Visit booked."))
-                return _to_tab(customer, "followups")
+                return _to_tab(customer.pk, "followups")
         return render(
             request,
             "customers/detail.html",
@@ -548,9 +548,7 @@ class VisitStatusView(OwnedCustomerView):
                 messages.error(request, message)
         else:
             messages.success(request, _("Visit updated."))
-        return redirect(
-            "%s#followups" % reverse("customers:detail", args=[visit.customer_id])
-        )
+        return _to_tab(visit.customer_id, "followups")
 
 
 def _safe_back(request) -> str:
@@ -865,7 +863,7 @@ class DocumentUploadView(OwnedCustomerView):
                 messages.error(request, message)
         else:
             messages.success(request, _("Document saved."))
-        return _to_tab(customer, "documents")
+        return _to_tab(customer.pk, "documents")
 
 
 class DocumentDownloadView(OwnedCustomerView):

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from lenddesk.accounts.models import DataScope, User
+from lenddesk.accounts.models import User
 from lenddesk.customers.models import Customer, FunnelStage
 from lenddesk.customers.selectors import FRESH_WITHIN
 
@@ -43,10 +43,6 @@ class Workbench:
     funnel: list[FunnelStep]
     month_start: dt.date
     now: dt.datetime
-
-
-def leads_a_team(actor: User) -> bool:
-    return any(role.data_scope != DataScope.SELF for role in actor.role_list())
 
 
 def _end_of_today() -> dt.datetime:

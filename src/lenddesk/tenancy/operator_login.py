@@ -11,20 +11,18 @@ before the password check, so a burst of parallel guesses gets no more tries.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import secrets
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.oath import TOTP
 
 from lenddesk.security.crypto import kek_ring
+from lenddesk.security.totp import otpauth_uri, verified_step
 from lenddesk.tenancy.models import PlatformOperator, TenantEvent
 from lenddesk.web.cache import count_hit, forget_count, hit_counts, seconds_left
 
@@ -32,7 +30,6 @@ FREE_ATTEMPTS = 5
 FIRST_PAUSE = 60
 LONGEST_PAUSE = 3600
 STRIKES_SECONDS = 24 * 3600
-TOLERANCE = 1  # one 30-second step either side for clock drift
 NONCE_BYTES = 12
 
 
@@ -188,26 +185,18 @@ def operator_totp_begin(*, operator: PlatformOperator) -> PlatformOperator:
 
 
 def provisioning_uri(operator: PlatformOperator) -> str:
-    secret = base64.b32encode(totp_key(operator)).decode().rstrip("=")
-    label = quote("LendDesk platform:%s" % operator.username)
-    return "otpauth://totp/%s?secret=%s&issuer=LendDesk&digits=6&period=30" % (
-        label,
-        secret,
-    )
+    return otpauth_uri(totp_key(operator), "LendDesk platform:%s" % operator.username)
 
 
 def _take_code(operator: PlatformOperator, code: str) -> bool:
     """Check a code and mark its time step used, so no code works twice."""
-    code = "".join(ch for ch in code if ch.isdigit())
-    if len(code) != 6 or not operator.totp_cipher:
+    if not operator.totp_cipher:
         return False
-    totp = TOTP(totp_key(operator))
-    if not totp.verify(int(code), tolerance=TOLERANCE, min_t=operator.totp_last_t + 1):
-        return False
-    return bool(
-        PlatformOperator.objects.filter(
-            pk=operator.pk, totp_last_t__lt=totp.t()
-        ).update(totp_last_t=totp.t())
+    step = verified_step(totp_key(operator), code, operator.totp_last_t)
+    return step is not None and bool(
+        PlatformOperator.objects.filter(pk=operator.pk, totp_last_t__lt=step).update(
+            totp_last_t=step
+        )
     )
 
 

@@ -81,10 +81,10 @@ def note_not_found(request) -> None:
     window = int(time.time()) // PROBE_WINDOW_SECONDS
     name = "probe:404:%d:%d:%d" % (tenant.pk, user.pk, window)
     if count_hit(name, PROBE_WINDOW_SECONDS + 5) == PROBE_THRESHOLD:
-        _report_probe(user, request.path)
+        _report_probe(user, request.path, window)
 
 
-def _report_probe(user, path: str) -> None:
+def _report_probe(user, path: str, window: int) -> None:
     from lenddesk.accounts.selectors import people_with_code
     from lenddesk.notifications.services import notify
 
@@ -113,5 +113,5 @@ def _report_probe(user, path: str) -> None:
             "count": PROBE_THRESHOLD,
             "minutes": PROBE_WINDOW_SECONDS // 60,
         },
-        dedupe_key="probe:%d:%d" % (user.pk, int(time.time()) // PROBE_WINDOW_SECONDS),
+        dedupe_key="probe:%d:%d" % (user.pk, window),
     )

@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from lenddesk.web.access import note_not_found
 from lenddesk.web.api_permissions import HasCodes
+from lenddesk.web.errors import error_body
 from lenddesk.web.parsers import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
@@ -71,10 +72,6 @@ def summarise(fields: dict[str, list[str]]) -> str:
     """One line that names every failing field: ``username: required; seats: …``."""
     parts = ["%s: %s" % (name, " ".join(msgs)) for name, msgs in fields.items()]
     return "; ".join(parts) or str(_("Invalid input."))
-
-
-def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
-    return {"error": code, "detail": detail, "fields": fields or {}}
 
 
 def exception_handler(exc, context):

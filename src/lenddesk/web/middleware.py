@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from lenddesk.audit.context import RequestFacts, reset_facts, set_facts
 from lenddesk.security.net import client_ip
+from lenddesk.web.errors import error_body
 from lenddesk.web.logging import set_request_id
 
 
@@ -68,10 +69,7 @@ class RefuseNulMiddleware:
             return self.get_response(request)
         detail = "%s: contains a NUL character." % bad[0].replace("\x00", "")
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"error": "invalid", "detail": detail, "fields": {bad[0]: [detail]}},
-                status=400,
-            )
+            return _refusal(400, "invalid", detail, bad[0])
         return HttpResponseBadRequest(detail, content_type="text/plain")
 
 
@@ -119,6 +117,4 @@ def _limits_refusal(meta) -> JsonResponse | None:
 
 
 def _refusal(status: int, code: str, detail: str, field: str) -> JsonResponse:
-    return JsonResponse(
-        {"error": code, "detail": detail, "fields": {field: [detail]}}, status=status
-    )
+    return JsonResponse(error_body(code, detail, {field: [detail]}), status=status)
