@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lenddesk.audit.export import neutralise
+from lenddesk.security.text import neutralise_formula as neutralise
 from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.audit.services import EXPORT_CAP, audit_record
 from lenddesk.tenancy.context import tenant_context

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,19 +13,8 @@ from lenddesk.accounts.serializers import (
 )
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
-from lenddesk.web.api import TenantAPIView
+from lenddesk.web.api import ERROR_SCHEMA, TenantAPIView
 from lenddesk.web.throttles import ScopedRateThrottle
-
-ERROR_SCHEMA = inline_serializer(
-    "Error",
-    fields={
-        "error": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "fields": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField())
-        ),
-    },
-)
 
 
 class TokenView(APIView):

@@ -6,10 +6,9 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from lenddesk.accounts import selectors, services
-from lenddesk.accounts.api import ERROR_SCHEMA
 from lenddesk.accounts.permissions import UserPermission
 from lenddesk.accounts.serializers import ApiTokenSerializer
-from lenddesk.web.api import TenantAPIView
+from lenddesk.web.api import ERROR_SCHEMA, TenantAPIView
 
 
 def _tokens(request, tokens):

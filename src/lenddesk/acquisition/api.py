@@ -17,12 +17,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lenddesk.accounts.api import ERROR_SCHEMA
 from lenddesk.acquisition import intake, receiving, selectors
 from lenddesk.acquisition.models import DeliveryStatus, Integration
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import bind_tenant, one_trip_possible, tenant_context
 from lenddesk.tenancy.models import Tenant
+from lenddesk.web.api import ERROR_SCHEMA
 
 ACCEPTED_SCHEMA = inline_serializer(
     "IntakeAccepted",

@@ -12,21 +12,12 @@ from django.utils.translation import gettext as _
 
 from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.audit.services import EXPORT_CAP, AuditExport
+from lenddesk.security.text import neutralise_formula
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
 
 BOM = "\ufeff"
-# Spreadsheets run a cell that starts with one of these as a formula (OWASP CSV
-# injection, ASVS 1.2.10); a leading apostrophe makes it text.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK = 2000
-
-
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
 
 
 class _Echo:
@@ -76,7 +67,7 @@ def csv_stream(
     ) % {"cap": EXPORT_CAP}
     writer = csv.writer(_Echo())
     head = BOM + watermark(username=username, tenant=tenant, at=at.astimezone(zone))
-    head += writer.writerow([neutralise(cell) for cell in header])
+    head += writer.writerow([neutralise_formula(cell) for cell in header])
 
     def rows() -> Iterator[str]:
         yield head
@@ -84,7 +75,7 @@ def csv_stream(
             events = export.events.order_by("-seq")[:EXPORT_CAP]
             for event in events.iterator(chunk_size=CHUNK):
                 yield writer.writerow(
-                    [neutralise(cell) for cell in _cells(event, zone, labels)]
+                    [neutralise_formula(cell) for cell in _cells(event, zone, labels)]
                 )
         if export.capped:
             yield truncated + "\r\n"

@@ -20,7 +20,6 @@ from lenddesk.accounts.selectors import people_with_code
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.errors import CustomerError
-from lenddesk.customers.imports import neutralise
 from lenddesk.customers.models import (
     ExportApproval,
     ExportJob,
@@ -30,6 +29,7 @@ from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.selectors import CustomerFilters, customers_filtered
 from lenddesk.notifications.services import notify
 from lenddesk.security.crypto import decrypt, encrypt
+from lenddesk.security.text import neutralise_formula
 
 MAX_SYNC_ROWS = 10_000
 COLUMNS = (
@@ -335,7 +335,7 @@ def _write_cell(sheet, row: int, col: int, value, money) -> None:
         # An XLSX number is an IEEE double: amounts up to 15 digits keep every cent.
         sheet.write_number(row, col, float(value), money)
     else:
-        sheet.write_string(row, col, neutralise(value or ""))
+        sheet.write_string(row, col, neutralise_formula(value or ""))
 
 
 def _audit(actor, filters, rows, full_numbers, digest, purpose) -> None:

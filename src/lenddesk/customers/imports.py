@@ -38,6 +38,7 @@ from lenddesk.customers.models import (
     ImportStatus,
 )
 from lenddesk.security.crypto import decrypt, encrypt, national_id_facts
+from lenddesk.security.text import neutralise_formula
 from lenddesk.tenancy.bulk import bulk_insert
 from lenddesk.tenancy.context import require_current_tenant, tenant_context
 
@@ -721,11 +722,6 @@ def _finish(job: ImportJob) -> None:
     )
 
 
-def neutralise(value: str) -> str:
-    """Spreadsheet formula injection guard (SECURITY T43)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") else value
-
-
 def _problem(field: str, messages: list[str]) -> str:
     """``手机: …`` for a mapped column; the bare message for the row as a whole."""
     text = " ".join(messages)
@@ -752,7 +748,7 @@ def error_report(job: ImportJob) -> Iterator[str]:
     buffer.write("\ufeff")
     rows = read_rows(load_file(job), job.file_kind)
     headers = next(rows)
-    writer.writerow([_("Row"), _("Problems"), *[neutralise(h) for h in headers]])
+    writer.writerow([_("Row"), _("Problems"), *[neutralise_formula(h) for h in headers]])
     yield flush()
     for row_no, row in enumerate(rows, start=2):
         if row_no in errors:
@@ -760,6 +756,6 @@ def error_report(job: ImportJob) -> Iterator[str]:
                 _problem(field, messages) for field, messages in errors[row_no].items()
             )
             writer.writerow(
-                [row_no, neutralise(problems), *[neutralise(c) for c in row]]
+                [row_no, neutralise_formula(problems), *[neutralise_formula(c) for c in row]]
             )
             yield flush()

@@ -68,3 +68,14 @@ def clean_texts(values: dict, *, multiline=frozenset()) -> dict[str, list[str]]:
         except ValidationError as exc:
             errors[name] = exc.messages
     return errors
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV/Excel
+# injection, SECURITY T43, ASVS 1.2.10); a leading apostrophe makes it text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def neutralise_formula(value) -> str:
+    """The cell as text a spreadsheet shows and never evaluates."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text

@@ -13,17 +13,30 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lenddesk.web.access import note_not_found
 from lenddesk.web.api_permissions import HasCodes
-from lenddesk.web.errors import error_body
+from lenddesk.web.errors import error_body, status_for
 from lenddesk.web.parsers import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
+
+
+ERROR_SCHEMA = inline_serializer(
+    "Error",
+    fields={
+        "error": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "fields": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField())
+        ),
+    },
+)
 
 
 class TenantAPIView(APIView):
@@ -83,9 +96,7 @@ def exception_handler(exc, context):
             if fields
             else (exc.messages or [str(_("Invalid input."))])[0]
         )
-        return Response(
-            error_body(code, detail, fields), status=status.HTTP_400_BAD_REQUEST
-        )
+        return Response(error_body(code, detail, fields), status=status_for(code))
     exc = _as_api_exception(exc)
     if isinstance(exc, exceptions.NotFound):
         note_not_found(context.get("request"))
@@ -127,9 +138,6 @@ def _as_api_exception(exc):
 
 def cursor_page(name: str, item, **extra):
     """OpenAPI shape of a keyset page: ``results`` plus the cursor for the next one."""
-    from drf_spectacular.utils import inline_serializer
-    from rest_framework import serializers
-
     return inline_serializer(
         name,
         {
@@ -142,9 +150,6 @@ def cursor_page(name: str, item, **extra):
 
 def number_page(name: str, item):
     """OpenAPI shape of DRF's page-number pagination."""
-    from drf_spectacular.utils import inline_serializer
-    from rest_framework import serializers
-
     return inline_serializer(
         name,
         {

@@ -1,6 +1,7 @@
 import uuid
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from lenddesk.audit.context import RequestFacts, reset_facts, set_facts
@@ -45,6 +46,10 @@ class RequestIdMiddleware:
         ):
             # Pages and API answers may carry personal data: never into shared caches.
             response.setdefault("Cache-Control", "no-store, private")
+        if response.get("Content-Type", "").startswith("text/html"):
+            # A page answers an htmx request with a fragment and a plain one with the
+            # whole page: a cache must keep the two apart.
+            patch_vary_headers(response, ("HX-Request",))
         return response
 
 

@@ -13,3 +13,11 @@ def masked(instance, field: str) -> str:
 @register.filter
 def indent(depth: int) -> str:
     return "\u3000" * max(0, (depth or 1) - 1)
+
+
+@register.filter
+def can(user, code: str) -> bool:
+    """``{% if user|can:"customer.claim" %}``: the one permission check of templates
+    (the same ``has_code`` the views and the API use)."""
+    has_code = getattr(user, "has_code", None)
+    return bool(has_code and has_code(code))
