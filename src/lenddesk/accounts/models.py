@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.accounts.scope import DataScope, ScopedManager
 from lenddesk.security.fields import EncryptedFieldsMixin
-from lenddesk.tenancy.models import TenantManager, TenantModel
+from lenddesk.tenancy.models import TenantModel
 
 
 class Department(TenantModel):
@@ -56,14 +57,6 @@ class Department(TenantModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class DataScope(models.TextChoices):
-    ALL = "all", _("Whole firm")
-    DEPT_AND_BELOW = "dept_and_below", _("Own department and below")
-    DEPT = "dept", _("Own department")
-    SELF = "self", _("Own records only")
-    CUSTOM = "custom", _("Chosen departments")
 
 
 class Role(TenantModel):
@@ -125,7 +118,7 @@ class UserStatus(models.TextChoices):
     DEPARTED = "departed", _("Departed")
 
 
-class UserManager(TenantManager):
+class UserManager(ScopedManager):
     def get_by_natural_key(self, username):
         return self.get(username=username)
 

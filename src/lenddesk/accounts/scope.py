@@ -1,21 +1,79 @@
-"""The one function that decides which rows a user may see (数据权限).
+"""The one function that decides which rows a user may see (数据权限), and the manager
+every model with an owner uses to apply it.
 
-Each scoped model says whose row it is with ``SCOPE_OWNER`` — the path to the owning
-staff user (``"owner"`` for a customer, ``""`` when the row *is* the user). A user's
-roles combine as a union; a role's scope is one of ALL / DEPT_AND_BELOW / DEPT / SELF /
-CUSTOM. Everything compiles to one SQL condition, never a per-row check.
+A scoped model says whose row it is with ``SCOPE_OWNER`` — the path to the owning
+staff user (``"owner"`` for a customer, ``""`` when the row *is* the user) — and
+uses ``ScopedManager``. ``visible_to(actor)`` then narrows the firm's rows by the
+actor's data scope; a model that forgot ``SCOPE_OWNER`` raises rather than answering
+with the whole firm (fail closed), and a model with the plain ``TenantManager`` has
+no ``visible_to`` at all. ``tests/accounts/test_scope_declarations.py`` walks every
+model to keep it so.
+
+A user's roles combine as a union; a role's scope is one of ALL / DEPT_AND_BELOW /
+DEPT / SELF / CUSTOM. Everything compiles to one SQL condition, never a per-row check.
+
+This module sits below ``accounts.models`` (which imports ``DataScope`` and the
+manager from here): the org-chart models are looked up through the app registry when
+a condition is built, so there is no import cycle.
 """
 
 from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from lenddesk.accounts.models import DataScope, Department, Role, User
+from lenddesk.tenancy.models import TenantManager, TenantQuerySet
+
+if TYPE_CHECKING:
+    from lenddesk.accounts.models import Department, Role, User
 
 NOTHING = Q(pk__in=[])
+
+
+class DataScope(models.TextChoices):
+    ALL = "all", _("Whole firm")
+    DEPT_AND_BELOW = "dept_and_below", _("Own department and below")
+    DEPT = "dept", _("Own department")
+    SELF = "self", _("Own records only")
+    CUSTOM = "custom", _("Chosen departments")
+
+
+class UnscopedModel(ImproperlyConfigured):
+    """``visible_to`` on a model that does not say whose rows are whose."""
+
+
+class ScopedQuerySet(TenantQuerySet):
+    def visible_to(self, actor: User):
+        """Rows the actor may see: this firm's rows narrowed by the actor's data scope,
+        through the model's ``SCOPE_OWNER`` path."""
+        owner = getattr(self.model, "SCOPE_OWNER", None)
+        if owner is None:
+            raise UnscopedModel(
+                "%s uses ScopedManager but declares no SCOPE_OWNER"
+                % self.model._meta.label
+            )
+        condition = scope_q(actor, owner=owner)
+        return self.filter(condition) if condition else self
+
+
+class ScopedManager(TenantManager.from_queryset(ScopedQuerySet)):
+    """Default manager of tenant-owned models that have an owner: the firm filter of
+    ``TenantManager`` plus ``visible_to(actor)``."""
+
+
+def _user_model():
+    return apps.get_model("accounts", "User")
+
+
+def _department_model():
+    return apps.get_model("accounts", "Department")
 
 
 def _field(owner: str, name: str) -> str:
@@ -33,7 +91,7 @@ def _people_q(owner: str, condition: Q) -> Q:
     customer of the team before sorting (bench: team lead's first page at 1M rows)."""
     if not owner:
         return condition
-    return Q(**{"%s__in" % owner: User.objects.filter(condition).values("pk")})
+    return Q(**{"%s__in" % owner: _user_model().objects.filter(condition).values("pk")})
 
 
 def _subtree_q(paths: list[str], owner: str) -> Q:
@@ -80,8 +138,9 @@ def sees_only_own(actor: User) -> bool:
 
 def visible_departments(actor: User) -> list[Department]:
     """Departments whose people the actor may see (for filters and pickers)."""
+    Department = _department_model()
     condition = scope_q(actor, owner="")
     if not condition:
         return list(Department.objects.all())
-    user_ids = User.objects.filter(condition).values("department_id")
+    user_ids = _user_model().objects.filter(condition).values("department_id")
     return list(Department.objects.filter(pk__in=user_ids))

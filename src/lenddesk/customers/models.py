@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lenddesk.accounts.scope import ScopedManager
 from lenddesk.security.fields import EncryptedFieldsMixin
 from lenddesk.security.masking import mask_name
 from lenddesk.tenancy.models import TenantModel
@@ -180,6 +181,7 @@ class Customer(EncryptedFieldsMixin, TenantModel):
     ENCRYPTED_FIELDS = {"phone": "mobile", "id_number": "national_id"}
     REVEAL_CODES = {"phone": "customer.reveal_phone", "id_number": "customer.reveal_id"}
     SCOPE_OWNER = "owner"
+    objects = ScopedManager()
 
     row_key = models.UUIDField(default=uuid.uuid4, editable=False)
     kind = models.CharField(
@@ -387,6 +389,9 @@ class FollowUpKind(models.TextChoices):
 class FollowUp(TenantModel):
     """One contact with a customer (跟进), with the next planned contact."""
 
+    SCOPE_OWNER = "customer__owner"
+    objects = ScopedManager()
+
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="followups"
     )
@@ -423,6 +428,9 @@ class VisitStatus(models.TextChoices):
 
 class Visit(TenantModel):
     """An appointment at the office (邀约上门)."""
+
+    SCOPE_OWNER = "customer__owner"
+    objects = ScopedManager()
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="visits"
@@ -467,6 +475,9 @@ class ClaimCounter(TenantModel):
 
 class TimelineEvent(TenantModel):
     """Everything that happened to a customer, newest first (客户画像时间线)."""
+
+    SCOPE_OWNER = "customer__owner"
+    objects = ScopedManager()
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline"
@@ -569,6 +580,9 @@ class ImportJob(TenantModel):
     outcome is one ``ImportRow`` (unique per job and row), so a killed worker resumes
     where it stopped and never doubles a row."""
 
+    SCOPE_OWNER = "created_by"
+    objects = ScopedManager()
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -640,6 +654,9 @@ class CustomerDocument(TenantModel):
     """A file in the customer's dossier (客户档案), encrypted at rest; a new upload of
     the same kind is a new version, the old ones stay."""
 
+    SCOPE_OWNER = "customer__owner"
+    objects = ScopedManager()
+
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="documents"
     )
@@ -670,6 +687,9 @@ class CustomerDocument(TenantModel):
 
 class SavedView(TenantModel):
     """A named set of list filters a person keeps (我的视图)."""
+
+    SCOPE_OWNER = "user"
+    objects = ScopedManager()
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -782,6 +802,9 @@ class ExportApproval(models.TextChoices):
 class ExportJob(TenantModel):
     """A large export made by a worker; the file is stored encrypted and only its
     requester may download it, for a limited time."""
+
+    SCOPE_OWNER = "created_by"
+    objects = ScopedManager()
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

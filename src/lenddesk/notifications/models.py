@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.accounts.scope import ScopedManager
 from lenddesk.tenancy.models import TenantModel
 
 
@@ -13,6 +14,7 @@ class Notification(TenantModel):
     idempotent: the same reminder is never stored twice for a recipient."""
 
     SCOPE_OWNER = "recipient"
+    objects = ScopedManager()
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.accounts.scope import ScopedManager
 from lenddesk.security.fields import EncryptedFieldsMixin
 from lenddesk.tenancy.models import TenantModel
 
@@ -65,6 +66,7 @@ class Partner(EncryptedFieldsMixin, TenantModel):
     ENCRYPTED_FIELDS = {"phone": "mobile"}
     REVEAL_CODES = {"phone": "partner.reveal_phone"}
     SCOPE_OWNER = "manager"
+    objects = ScopedManager()
 
     name = models.CharField(_("name"), max_length=80)
     upline = models.ForeignKey(

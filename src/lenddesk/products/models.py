@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.accounts.scope import ScopedManager
 from lenddesk.tenancy.models import TenantModel
 
 
@@ -208,6 +209,7 @@ class MatchRun(TenantModel):
     can be explained later exactly as it was given."""
 
     SCOPE_OWNER = "customer__owner"
+    objects = ScopedManager()
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="+"
@@ -242,6 +244,7 @@ class ReverseMatchJob(TenantModel):
     pre-filter narrows the set; the rules are then checked one by one."""
 
     SCOPE_OWNER = "created_by"
+    objects = ScopedManager()
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     rule_set = models.ForeignKey(
@@ -333,6 +336,7 @@ class PreScreen(TenantModel):
     """One pre-screening (风控前置) of a customer: inputs, lines, points and grade."""
 
     SCOPE_OWNER = "customer__owner"
+    objects = ScopedManager()
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="+"

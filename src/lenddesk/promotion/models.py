@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.accounts.scope import ScopedManager
 from lenddesk.tenancy.models import TenantModel
 
 
@@ -181,6 +182,7 @@ class ShareNode(TenantModel):
     so the chain back to the original staff sharer never changes or loops."""
 
     SCOPE_OWNER = "sharer"
+    objects = ScopedManager()
 
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="+")
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="+")
@@ -209,6 +211,7 @@ class MaterialView(TenantModel):
     """One page view of a material (time, device), credited to the original sharer."""
 
     SCOPE_OWNER = "sharer"
+    objects = ScopedManager()
 
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="+")
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="+")
@@ -240,6 +243,7 @@ class Submission(TenantModel):
     them (``chain``: staff sharer first, then each visitor who passed it on)."""
 
     SCOPE_OWNER = "sharer"
+    objects = ScopedManager()
 
     form = models.ForeignKey(
         ApplicationForm, on_delete=models.CASCADE, related_name="submissions"

@@ -93,17 +93,8 @@ class Tenant(models.Model):
 
 
 class TenantQuerySet(models.QuerySet):
-    def visible_to(self, actor):
-        """Rows the actor may see: this firm's rows narrowed by the actor's data scope,
-        through the model's ``SCOPE_OWNER`` path (see ``accounts.scope``)."""
-        owner = getattr(self.model, "SCOPE_OWNER", None)
-        if owner is None:
-            return self
-        # Imported here: accounts' models build on this module.
-        from lenddesk.accounts.scope import scope_q
-
-        condition = scope_q(actor, owner=owner)
-        return self.filter(condition) if condition else self
+    """A firm's rows. Narrowing them by a person's data scope is the org chart's job:
+    models with an owner use ``accounts.scope.ScopedManager``."""
 
     def bulk_create(self, objs, *args, **kwargs):
         """``save()`` is skipped by bulk inserts, so stamp the current tenant here."""
