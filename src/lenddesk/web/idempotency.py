@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
+from lenddesk.web.errors import error_body
 from lenddesk.web.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -33,9 +34,7 @@ def _fingerprint(request, args, kwargs) -> str:
 
 
 def _error(code: str, detail: str, status: int) -> Response:
-    return Response(
-        {"error": code, "detail": detail, "fields": {HEADER: [detail]}}, status=status
-    )
+    return Response(error_body(code, detail, {HEADER: [detail]}), status=status)
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from lenddesk.audit.context import RequestFacts, reset_facts, set_facts
 from lenddesk.security.net import client_ip
-from lenddesk.web.errors import error_body
+from lenddesk.web.errors import error_response
 from lenddesk.web.logging import set_request_id
 
 
@@ -122,4 +122,4 @@ def _limits_refusal(meta) -> JsonResponse | None:
 
 
 def _refusal(status: int, code: str, detail: str, field: str) -> JsonResponse:
-    return JsonResponse(error_body(code, detail, {field: [detail]}), status=status)
+    return error_response(code, detail, status, fields={field: [detail]})

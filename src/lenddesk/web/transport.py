@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from lenddesk.web.errors import error_body
+from lenddesk.web.errors import error_response
 from lenddesk.web.machine import is_machine_path
 
 HTTPS_REQUIRED = "https_required"
@@ -37,4 +37,4 @@ def https_required() -> JsonResponse:
     detail = _(
         "This endpoint accepts HTTPS only: send the request to the https:// address."
     )
-    return JsonResponse(error_body(HTTPS_REQUIRED, str(detail)), status=403)
+    return error_response(HTTPS_REQUIRED, str(detail), 403)

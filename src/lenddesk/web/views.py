@@ -7,7 +7,7 @@ from lenddesk.accounts.permissions import TenantPermission
 from lenddesk.accounts.selectors import seat_usage
 from lenddesk.tenancy.modules import MODULES
 from lenddesk.web.access import StaffView
-from lenddesk.web.errors import error_body
+from lenddesk.web.errors import error_response
 from lenddesk.web.health import run_checks
 from lenddesk.web.home import home_panels_for
 
@@ -81,7 +81,5 @@ def _error(request, status: int):
             404: "not_found",
             500: "server_error",
         }
-        return JsonResponse(
-            error_body(codes[status], str(API_ERRORS[status])), status=status
-        )
+        return error_response(codes[status], str(API_ERRORS[status]), status)
     return render(request, "web/error.html", {"status": status}, status=status)
