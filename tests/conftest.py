@@ -6,7 +6,7 @@ from django.db import connection
 
 from lenddesk.accounts.middleware import AUTH_TIME, LAST_SEEN
 from lenddesk.tenancy.context import tenant_context
-from lenddesk.tenancy.middleware import SESSION_TENANT
+from lenddesk.tenancy.session import SESSION_TENANT
 from tests.factories import PASSWORD, make_operator, make_tenant, make_user
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -4,10 +4,10 @@ import itertools
 
 from lenddesk.accounts.models import Role, User
 from lenddesk.accounts.services import user_create
+from lenddesk.platform.services import operator_create, tenant_provision
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import PlatformOperator, Tenant
 from lenddesk.tenancy.modules import OPTIONAL_MODULES
-from lenddesk.tenancy.services import operator_create, tenant_provision
 
 PASSWORD = "Secret#2026"
 _counter = itertools.count(1)

@@ -4,7 +4,7 @@ import time
 
 from django_otp.oath import TOTP
 
-from lenddesk.tenancy import operator_login
+from lenddesk.platform import operator_login
 from lenddesk.tenancy.models import PlatformOperator
 from tests.factories import PASSWORD
 

@@ -13,8 +13,8 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 
+from lenddesk.platform.operator_login import LoginEvent
 from lenddesk.tenancy.models import PlatformOperator, TenantEvent
-from lenddesk.tenancy.operator_login import LoginEvent
 from tests.factories import PASSWORD, make_operator
 from tests.operators import enrol, log_in_operator, operator_code
 

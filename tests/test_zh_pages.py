@@ -9,10 +9,10 @@ import pytest
 
 from lenddesk.accounts.models import User
 from lenddesk.customers.services import customer_create
+from lenddesk.platform.services import tenant_update_plan
+from lenddesk.platform.views import OperatorView
 from lenddesk.products import services as products
 from lenddesk.tenancy.context import tenant_context
-from lenddesk.tenancy.services import tenant_update_plan
-from lenddesk.tenancy.views import OperatorView
 from lenddesk.web.access import StaffView
 from tests.accounts.test_access_matrix import (
     ROUTES,

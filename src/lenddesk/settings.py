@@ -17,14 +17,16 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.envvars import env_bool, env_int, env_list, env_present, env_str
+
 BASE_DIR = Path(__file__).resolve().parent
-ENV = os.environ.get("LENDDESK_ENV", "development").strip().lower()
+ENV = env_str("LENDDESK_ENV", "development").strip().lower()
 if ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(
         "LENDDESK_ENV must be development, test or production, not %r." % ENV
     )
 IS_PRODUCTION = ENV == "production"
-HOME = Path(os.environ.get("LENDDESK_HOME", Path.cwd() / "var")).resolve()
+HOME = Path(env_str("LENDDESK_HOME", str(Path.cwd() / "var"))).resolve()
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me-0123456789abcdef"  # noqa: S105 - refused in production
 
@@ -48,38 +50,30 @@ def _installation_secret_key(home: Path) -> str:
     return path.read_text().strip()
 
 
-if "SECRET_KEY" in os.environ or ENV != "development":
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+if env_present("SECRET_KEY") or ENV != "development":
+    SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 else:
     SECRET_KEY = _installation_secret_key(HOME)
 # Off unless asked for: Django's debug pages list every URL and setting.
-DEBUG = os.environ.get("DEBUG", "0") == "1" and ENV != "test"
+DEBUG = env_bool("DEBUG", False) and ENV != "test"
 
 # Key ring wrapping the per-tenant data keys, newest first: ``id:base64(32 bytes)``.
 # The development default is refused in production.
 DEFAULT_FIELD_ENCRYPTION_KEYS = "k1:bGVuZGRlc2stZGV2ZWxvcG1lbnQta2V5LTMyYnl0ZXM="
-FIELD_ENCRYPTION_KEYS = os.environ.get(
-    "FIELD_ENCRYPTION_KEYS", DEFAULT_FIELD_ENCRYPTION_KEYS
-)
+FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS", DEFAULT_FIELD_ENCRYPTION_KEYS)
 
 
 # Key of the HMAC blind indexes (exact search on encrypted phone / ID numbers). Kept off
 # the database: with it and a dump, phone numbers can be brute-forced.
 DEFAULT_BLIND_INDEX_KEY = "bGVuZGRlc2stZGV2LWJsaW5kLWluZGV4LWtleS0zMmI="
-BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", DEFAULT_BLIND_INDEX_KEY)
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY", DEFAULT_BLIND_INDEX_KEY)
 
 # Key of the audit chain's HMAC (base64 of 32 bytes), kept off the database: whoever
 # can rewrite audit rows cannot recompute their hashes without it (audit.chainkey).
 DEFAULT_AUDIT_CHAIN_KEY = "bGVuZGRlc2stZGV2LWF1ZGl0LWNoYWluLWtleS0zMmI="
-AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", DEFAULT_AUDIT_CHAIN_KEY)
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", DEFAULT_AUDIT_CHAIN_KEY)
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
-        ","
-    )
-    if h.strip()
-]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 
 def _bind_host(bind: str) -> str:
@@ -95,8 +89,8 @@ def _bind_host(bind: str) -> str:
 
 
 # The embedded default answers on whatever address BIND names, with no more settings.
-if "ALLOWED_HOSTS" not in os.environ and not IS_PRODUCTION:
-    _bound = _bind_host(os.environ.get("BIND", ""))
+if not env_present("ALLOWED_HOSTS") and not IS_PRODUCTION:
+    _bound = _bind_host(env_str("BIND"))
     if _bound and _bound not in ALLOWED_HOSTS:
         ALLOWED_HOSTS.append(_bound)
 
@@ -178,11 +172,7 @@ def _refuse_unsafe_production() -> None:
 if IS_PRODUCTION:
     _refuse_unsafe_production()
 
-CSRF_TRUSTED_ORIGINS = [
-    o.strip()
-    for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
-    if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -193,12 +183,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
-    "django_filters",
     "django_htmx",
     "drf_spectacular_sidecar",
     "csp",
     "axes",
     "lenddesk.tenancy",
+    "lenddesk.platform",
     "lenddesk.accounts",
     "lenddesk.audit",
     "lenddesk.security",
@@ -209,6 +199,13 @@ INSTALLED_APPS = [
     "lenddesk.products",
     "lenddesk.notifications",
     "lenddesk.web",
+]
+
+# Defaults every firm gets (lenddesk.tenancy.seeding): idempotent functions run in the
+# firm's context at provisioning and after every migrate.
+TENANT_SEEDERS = [
+    "lenddesk.accounts.seed.seed_default_roles",
+    "lenddesk.customers.seed.seed_customers",
 ]
 
 MIDDLEWARE = [
@@ -223,11 +220,11 @@ MIDDLEWARE = [
     "lenddesk.web.transport.MachineHttpsOnlyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "lenddesk.tenancy.middleware.TenantMiddleware",
+    "lenddesk.web.tenant_middleware.TenantMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lenddesk.accounts.middleware.SessionGuardMiddleware",
-    "lenddesk.tenancy.middleware.PlanMiddleware",
+    "lenddesk.web.tenant_middleware.PlanMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -259,7 +256,7 @@ AUTHENTICATION_BACKENDS = [
 # axes.W006: lockout is per account on purpose (an office shares one NAT address);
 # password spraying from one address is capped separately (accounts.authflow).
 SILENCED_SYSTEM_CHECKS = ["auth.W004", "axes.W002", "axes.W006"]
-LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "50"))
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 50, minimum=1, maximum=10**6)
 
 # Lockout per (firm, username), limits from the firm's settings (see accounts.lockout).
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -293,7 +290,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -314,10 +311,10 @@ if IS_POSTGRES:
     # Hot statements (the intake store) prepared once per connection; set 0 behind a
     # pooler that hands each transaction another server connection (PgBouncer in
     # transaction mode), where a session's PREPARE is not there for the next one.
-    DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
-    if os.environ.get("DB_SERVER_SIDE_BINDING", "1") == "1":
+    DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+    if env_bool("DB_SERVER_SIDE_BINDING", True):
         _db["OPTIONS"]["server_side_binding"] = True
-    _db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_lenddesk")}
+    _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_lenddesk")}
 else:
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -328,11 +325,11 @@ else:
         ),
     }
 # Role the web and worker processes use on PostgreSQL; it must not own the tables.
-DB_APP_ROLE = os.environ.get("DB_APP_ROLE", "lenddesk_app")
+DB_APP_ROLE = env_str("DB_APP_ROLE", "lenddesk_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, broker ----------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -354,11 +351,13 @@ if ENV == "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 # CELERY_VISIBILITY_TIMEOUT: seconds before Redis hands an unacknowledged task (its
 # worker died) to another worker; the kill -9 test (T47) sets 15.
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=30 * 86400
+    )
 }
 if CELERY_BROKER_URL == "filesystem://":
     _queue = HOME / "queue"
@@ -418,14 +417,14 @@ if IS_PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Never redirected to HTTPS: a load balancer's health probe, and intake, which answers
 # plain HTTP with a JSON 403 instead (web.transport): an HTTP client follows a 301 by
 # re-sending its POST as a GET, and the lead would be lost.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/v1/intake/"]
 # Number of trusted reverse proxies in front of the app (nginx = 1).
-NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0, maximum=100)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -508,9 +507,9 @@ REST_FRAMEWORK = {
         "lenddesk.web.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_ANON_RATE", "60/min"),
-        "user": os.environ.get("API_USER_RATE", "1200/min"),
-        "token": os.environ.get("API_TOKEN_RATE", "20/min"),
+        "anon": env_str("API_ANON_RATE", "60/min"),
+        "user": env_str("API_USER_RATE", "1200/min"),
+        "token": env_str("API_TOKEN_RATE", "20/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -529,12 +528,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 # Shared credential of the firm's mobile app build; tokens it obtains have client "mobile".
-MOBILE_APP_KEY = os.environ.get("MOBILE_APP_KEY", "")
-API_TOKEN_TTL = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "12")))
+MOBILE_APP_KEY = env_str("MOBILE_APP_KEY")
+API_TOKEN_TTL = timedelta(
+    hours=env_int("API_TOKEN_TTL_HOURS", 12, minimum=1, maximum=24 * 366)
+)
 
 # --- Logging --------------------------------------------------------------------------
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if IS_PRODUCTION else "text")
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if IS_PRODUCTION else "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

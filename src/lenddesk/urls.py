@@ -158,7 +158,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("lenddesk.web.urls")),
     path("accounts/", include("lenddesk.accounts.urls")),
-    path("platform/", include("lenddesk.tenancy.urls")),
+    path("platform/", include("lenddesk.platform.urls")),
     path("audit/", include("lenddesk.audit.urls")),
     path("customers/", include("lenddesk.customers.urls")),
     path("acquisition/", include("lenddesk.acquisition.urls")),

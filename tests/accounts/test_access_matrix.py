@@ -7,8 +7,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from lenddesk.accounts.models import Department, Role, User
 from lenddesk.accounts.seed import DEFAULT_ROLES
 from lenddesk.accounts.services import department_create, token_issue
+from lenddesk.platform.views import OperatorView
 from lenddesk.tenancy.context import tenant_context
-from lenddesk.tenancy.views import OperatorView
 from lenddesk.web.access import StaffView
 from lenddesk.web.api import TenantAPIView
 from tests.conftest import force_session

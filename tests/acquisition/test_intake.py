@@ -513,7 +513,7 @@ def test_changes_reach_the_next_delivery_although_the_integration_is_cached(
 ):
     """The endpoint keeps its firm and integration in the shared cache; a new secret,
     a switched-off integration or a suspended firm must still apply at once."""
-    from lenddesk.tenancy.services import tenant_set_status
+    from lenddesk.platform.services import tenant_set_status
 
     integration, old = platform
     assert post_lead(client, integration, old, lead()).status_code == 202  # cached

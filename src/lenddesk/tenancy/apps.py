@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 
 def _after_migrate(sender, using="default", **kwargs):
     from lenddesk.tenancy.rls import enable_rls
-    from lenddesk.tenancy.services import seed_all_tenants
+    from lenddesk.tenancy.seeding import seed_all_tenants
 
     enable_rls(using)
     seed_all_tenants()

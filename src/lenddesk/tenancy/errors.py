@@ -1,13 +1,7 @@
-from django.db.models import TextChoices
-from django.utils.translation import gettext_lazy
+"""Old import path of the suspended-firm message, now with the other plan messages in
+``lenddesk.tenancy.plan``. Kept for ``accounts/authflow.py`` and
+``partners/portal.py`` until they import it from there."""
 
+from lenddesk.tenancy.plan import SUSPENDED_MESSAGE
 
-class TenancyError(TextChoices):
-    SLUG_TAKEN = "slug_taken"
-    SEATS_BELOW_ACTIVE = "seats_below_active"
-    INVALID_MODULES = "invalid_modules"
-
-
-SUSPENDED_MESSAGE = gettext_lazy(
-    "Your firm's account is suspended. Please contact the platform operator."
-)
+__all__ = ["SUSPENDED_MESSAGE"]

@@ -4,8 +4,8 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from lenddesk.platform.services import tenant_provision
 from lenddesk.tenancy.modules import parse_module_list
-from lenddesk.tenancy.services import tenant_provision
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Platform operators' writes: provisioning and changing tenants."""
+"""Platform operators' writes: provisioning and changing firms, creating operators."""
 
 from __future__ import annotations
 
@@ -15,36 +15,12 @@ from lenddesk.accounts.seed import seed_default_roles
 from lenddesk.accounts.services import user_create
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
+from lenddesk.platform.errors import PlatformError
 from lenddesk.tenancy.context import tenant_context
-from lenddesk.tenancy.errors import TenancyError
 from lenddesk.tenancy.generation import firm_changed
 from lenddesk.tenancy.models import PlatformOperator, Tenant, TenantEvent, TenantStatus
 from lenddesk.tenancy.modules import CORE_MODULES, MODULES_BY_CODE
-
-# Defaults every firm gets, each idempotent; run at provisioning and after migrate.
-SEEDERS = (
-    "lenddesk.accounts.seed.seed_default_roles",
-    "lenddesk.customers.seed.seed_customers",
-)
-
-
-def run_seeders() -> None:
-    from django.utils.module_loading import import_string
-
-    for dotted in SEEDERS:
-        import_string(dotted)()
-
-
-def seed_all_tenants() -> int:
-    """After a migration: every firm gets the defaults new code brings (new role codes,
-    stages …), firm by firm under its own tenant context."""
-    count = 0
-    for tenant in Tenant.objects.order_by("pk"):
-        with tenant_context(tenant):
-            run_seeders()
-        count += 1
-    return count
-
+from lenddesk.tenancy.seeding import run_seeders
 
 PLAN_FIELDS = ("name", "modules", "seats", "expires_on", "status")
 
@@ -55,7 +31,7 @@ def _clean_modules(modules: Iterable[str]) -> list[str]:
     if unknown:
         raise ValidationError(
             {"modules": _("Unknown module(s): %s") % ", ".join(unknown)},
-            code=TenancyError.INVALID_MODULES,
+            code=PlatformError.INVALID_MODULES,
         )
     return [c for c in codes if c not in CORE_MODULES]
 
@@ -82,6 +58,27 @@ def _plan_of(tenant: Tenant) -> dict:
     }
 
 
+def _first_admin_create(
+    *, role_id: int, username: str, password: str, display_name: str
+) -> None:
+    """The firm's first administrator; its field errors name the provisioning form's
+    fields (``admin_username`` …)."""
+    try:
+        user_create(
+            actor=None,
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            role_ids=[role_id],
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise ValidationError(
+                {"admin_" + k: v for k, v in exc.error_dict.items()}
+            ) from exc
+        raise
+
+
 @transaction.atomic
 def tenant_provision(
     *,
@@ -101,7 +98,7 @@ def tenant_provision(
     if Tenant.objects.filter(slug=slug).exists():
         raise ValidationError(
             {"slug": _("This slug is already used by another firm.")},
-            code=TenancyError.SLUG_TAKEN,
+            code=PlatformError.SLUG_TAKEN,
         )
     tenant = Tenant(
         name=name.strip(),
@@ -117,7 +114,7 @@ def tenant_provision(
     except IntegrityError as exc:
         raise ValidationError(
             {"slug": _("This slug is already used by another firm.")},
-            code=TenancyError.SLUG_TAKEN,
+            code=PlatformError.SLUG_TAKEN,
         ) from exc
     with tenant_context(tenant):
         roles = seed_default_roles()
@@ -128,20 +125,12 @@ def tenant_provision(
             changes=_plan_of(tenant),
             reason="operator %s" % (operator.username if operator else "cli"),
         )
-        try:
-            user_create(
-                actor=None,
-                username=admin_username,
-                display_name=admin_display_name or admin_username,
-                password=admin_password,
-                role_ids=[roles["admin"].pk],
-            )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                raise ValidationError(
-                    {"admin_" + k: v for k, v in exc.error_dict.items()}
-                ) from exc
-            raise
+        _first_admin_create(
+            role_id=roles["admin"].pk,
+            username=admin_username,
+            password=admin_password,
+            display_name=admin_display_name,
+        )
     _event(tenant, operator, "provisioned", _plan_of(tenant), ip)
     return tenant
 
@@ -170,7 +159,7 @@ def tenant_update_plan(
                 )
                 % {"active": active}
             },
-            code=TenancyError.SEATS_BELOW_ACTIVE,
+            code=PlatformError.SEATS_BELOW_ACTIVE,
         )
     tenant.name = name.strip()
     tenant.seats = seats

@@ -4,26 +4,26 @@ import time
 
 import segno
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from lenddesk.security.net import client_ip
-from lenddesk.tenancy import operator_login, selectors, services
-from lenddesk.tenancy.forms import (
+from lenddesk.platform import operator_login, selectors, services
+from lenddesk.platform.forms import (
     OperatorLoginForm,
     OperatorOtpForm,
     TenantCreateForm,
     TenantPlanForm,
     TenantStatusForm,
 )
-from lenddesk.tenancy.history import history_lines
+from lenddesk.platform.history import history_lines
+from lenddesk.security.net import client_ip
 from lenddesk.tenancy.models import PlatformOperator, TenantStatus
 from lenddesk.tenancy.modules import MODULES
-from lenddesk.web.forms import apply_service_errors
+from lenddesk.web.pages import form_submit
 
 SESSION_OPERATOR = "ld_operator_id"
 PENDING_OPERATOR = "ld_pending_operator"
@@ -52,7 +52,7 @@ class OperatorLoginView(View):
     """Step one: the password. Step two (``OperatorOtpVerifyView``, or enrolment on
     the first log-in) finishes it."""
 
-    template_name = "tenancy/operator_login.html"
+    template_name = "platform/operator_login.html"
 
     def get(self, request):
         return render(request, self.template_name, {"form": OperatorLoginForm()})
@@ -138,7 +138,7 @@ class OperatorOtpEnrolView(PendingOperatorView):
     """First log-in: set up the authenticator app. An enrolled operator never gets
     here (a new secret must not replace theirs): they go to the code page."""
 
-    template_name = "tenancy/operator_otp_enrol.html"
+    template_name = "platform/operator_otp_enrol.html"
     enrolling = True
 
     def get(self, request):
@@ -195,7 +195,7 @@ class TenantListView(OperatorView):
         rows = selectors.with_seat_usage(page.object_list)
         return render(
             request,
-            "tenancy/tenant_list.html",
+            "platform/tenant_list.html",
             {
                 "page": page,
                 "rows": rows,
@@ -207,7 +207,7 @@ class TenantListView(OperatorView):
 
 
 class TenantCreateView(OperatorView):
-    template_name = "tenancy/tenant_form.html"
+    template_name = "platform/tenant_form.html"
 
     def get(self, request):
         form = TenantCreateForm(
@@ -217,39 +217,38 @@ class TenantCreateView(OperatorView):
 
     def post(self, request):
         form = TenantCreateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                tenant = services.tenant_provision(
-                    operator=self.operator,
-                    name=data["name"],
-                    slug=data["slug"],
-                    admin_username=data["admin_username"],
-                    admin_display_name=data["admin_display_name"],
-                    admin_password=data["admin_password"],
-                    seats=data["seats"],
-                    modules=data["modules"],
-                    expires_on=data["expires_on"],
-                    ip=client_ip(request),
+        saved = form_submit(
+            request,
+            form,
+            lambda data: services.tenant_provision(
+                operator=self.operator,
+                name=data["name"],
+                slug=data["slug"],
+                admin_username=data["admin_username"],
+                admin_display_name=data["admin_display_name"],
+                admin_password=data["admin_password"],
+                seats=data["seats"],
+                modules=data["modules"],
+                expires_on=data["expires_on"],
+                ip=client_ip(request),
+            ),
+            success=lambda tenant: (
+                _(
+                    "Firm %(name)s created. Its administrator can log in with firm code %(slug)s."
                 )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Firm %(name)s created. Its administrator can log in with firm code %(slug)s."
-                    )
-                    % {"name": tenant.name, "slug": tenant.slug},
-                )
-                return redirect("platform:tenant_edit", tenant_id=tenant.pk)
-        return render(
+                % {"name": tenant.name, "slug": tenant.slug}
+            ),
+            redirect_to=lambda tenant: reverse(
+                "platform:tenant_edit", kwargs={"tenant_id": tenant.pk}
+            ),
+        )
+        return saved or render(
             request, self.template_name, {"form": form, "creating": True}, status=400
         )
 
 
 class TenantEditView(OperatorView):
-    template_name = "tenancy/tenant_form.html"
+    template_name = "platform/tenant_form.html"
 
     def _context(self, tenant, form):
         return {
@@ -274,24 +273,24 @@ class TenantEditView(OperatorView):
     def post(self, request, tenant_id):
         tenant = selectors.tenant_get(tenant_id=tenant_id)
         form = TenantPlanForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.tenant_update_plan(
-                    operator=self.operator,
-                    tenant=tenant,
-                    name=data["name"],
-                    seats=data["seats"],
-                    modules=data["modules"],
-                    expires_on=data["expires_on"],
-                    ip=client_ip(request),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Plan saved."))
-                return redirect("platform:tenant_edit", tenant_id=tenant.pk)
-        return render(
+        saved = form_submit(
+            request,
+            form,
+            lambda data: services.tenant_update_plan(
+                operator=self.operator,
+                tenant=tenant,
+                name=data["name"],
+                seats=data["seats"],
+                modules=data["modules"],
+                expires_on=data["expires_on"],
+                ip=client_ip(request),
+            ),
+            success=_("Plan saved."),
+            redirect_to=reverse(
+                "platform:tenant_edit", kwargs={"tenant_id": tenant.pk}
+            ),
+        )
+        return saved or render(
             request, self.template_name, self._context(tenant, form), status=400
         )
 

@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from lenddesk.platform.operator_login import operator_totp_reset
+from lenddesk.platform.services import operator_create
 from lenddesk.tenancy.models import PlatformOperator
-from lenddesk.tenancy.operator_login import operator_totp_reset
-from lenddesk.tenancy.services import operator_create
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lenddesk.tenancy import views
+from lenddesk.platform import views
 
 app_name = "platform"
 urlpatterns = [
