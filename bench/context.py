@@ -254,7 +254,7 @@ class Context:
             if session:
                 from django.test import Client
 
-                from lenddesk.tenancy.middleware import SESSION_TENANT
+                from lenddesk.tenancy.session import SESSION_TENANT
 
                 client = Client()
                 with tenant_context(self.tenant):

@@ -19,7 +19,7 @@ from lenddesk.security.crypto import blind_index, encrypt
 from lenddesk.security.fields import LAST4_PURPOSE
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
-from lenddesk.tenancy.services import tenant_provision
+from lenddesk.platform.services import tenant_provision
 
 SLUG = "bench"
 PASSWORD = "Bench#2026"  # noqa: S105 - benchmark log-in

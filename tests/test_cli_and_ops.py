@@ -243,7 +243,10 @@ def test_tasks_run_only_with_an_explicit_tenant(tenant_a, admin_a):
 
     from lenddesk.accounts.models import ApiToken
     from lenddesk.accounts.services import token_issue
-    from lenddesk.accounts.tasks import _prune_for, prune_expired_tokens
+    from lenddesk.accounts.tasks import _prune_for
+    from lenddesk.accounts.tasks import (
+        prune_expired_tokens_task as prune_expired_tokens,
+    )
 
     with pytest.raises(TypeError):
         _prune_for()  # no tenant given: refuses to guess

@@ -1,3 +1,5 @@
+import hmac
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -14,6 +16,7 @@ from lenddesk.accounts.serializers import (
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
 from lenddesk.web.api import ERROR_SCHEMA, TenantAPIView
+from lenddesk.web.errors import error_body
 from lenddesk.web.throttles import ScopedRateThrottle
 
 
@@ -60,30 +63,12 @@ class TokenView(APIView):
                 client=client,
             )
             if outcome.code:
-                status_code = (
-                    401 if outcome.code in ("invalid_credentials", "locked") else 403
-                )
-                return _refused(outcome.code, outcome.message, status_code)
-            if outcome.needs_enrolment:
-                return _refused(
-                    "totp_enrolment_required",
-                    _(
-                        "Your role requires two-factor log-in: set it up by logging in on the web first."
-                    ),
-                    403,
-                )
-            if outcome.needs_second_factor and not mfa.second_factor_verify(
-                user=outcome.user, code=data.get("otp", "")
-            ):
-                services.record_login_refused(
-                    username=data["username"],
-                    reason="second factor missing or wrong (api)",
-                )
-                return _refused(
-                    "otp_required",
-                    _("Send the current code of your authenticator app as “otp”."),
-                    401,
-                )
+                # Not proven who they are: 401; proven but not let in: 403.
+                proven = outcome.user is not None
+                return _refused(outcome.code, outcome.message, 403 if proven else 401)
+            refusal = _second_factor_refusal(outcome, data)
+            if refusal is not None:
+                return refusal
             token, raw = services.token_issue(user=outcome.user, client=client)
         return Response(
             {"token": raw, "expires_at": token.expires_at, "token_type": "Bearer"},
@@ -93,17 +78,41 @@ class TokenView(APIView):
 
 def _is_mobile_app(request) -> bool:
     """The mobile app proves itself with its own credential, not a User-Agent."""
-    import hmac
-
     expected = settings.MOBILE_APP_KEY
     given = request.META.get("HTTP_X_LENDDESK_APP_KEY", "")
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+def _second_factor_refusal(outcome: authflow.Outcome, data: dict) -> Response | None:
+    """A role that requires two-factor log-in: the token needs the current code, and
+    a user who never set it up does that on the web first."""
+    if outcome.needs_enrolment:
+        return _refused(
+            "totp_enrolment_required",
+            _(
+                "Your role requires two-factor log-in: set it up by logging in on the web first."
+            ),
+            403,
+        )
+    if outcome.needs_second_factor and not mfa.second_factor_verify(
+        user=outcome.user, code=data.get("otp", "")
+    ):
+        services.record_login_refused(
+            username=data["username"],
+            reason="second factor missing or wrong (api)",
+        )
+        return _refused(
+            "otp_required",
+            _("Send the current code of your authenticator app as “otp”."),
+            401,
+        )
+    return None
+
+
 def _refused(code: str, message: str, http_status: int) -> Response:
     # A response, not an exception, so the refusal's audit row is committed.
     return Response(
-        {"error": code, "detail": message, "fields": {}},
+        error_body(code, message),
         status=http_status,
         headers={"WWW-Authenticate": "Bearer"} if http_status == 401 else None,
     )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.models import Department, User, UserStatus
+from lenddesk.accounts.services.users import user_disable
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 
@@ -113,8 +114,6 @@ def user_depart(
     target: HandoverTarget,
     status: str = UserStatus.DEPARTED,
 ) -> dict[str, int]:
-    from lenddesk.accounts.services import user_disable
-
     moved = {
         name: step(actor=actor, leaver=leaver, target=target)
         for name, step in _STEPS.items()

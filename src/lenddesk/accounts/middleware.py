@@ -6,7 +6,6 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from lenddesk.accounts import login_policy
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.security.net import client_ip
+from lenddesk.web.errors import error_response
 
 LAST_SEEN = "ld_last_seen"
 AUTH_TIME = "ld_auth_time"
@@ -49,7 +49,7 @@ class SessionGuardMiddleware:
             logout(request)
             messages.info(request, message)
             if request.headers.get("HX-Request"):
-                return JsonResponse({"error": ended, "detail": message}, status=401)
+                return error_response(ended, message, 401)
             return redirect(settings.LOGIN_URL)
         if request.session.get(MUST_CHANGE_PASSWORD):
             name = resolve(request.path_info).view_name if request.path_info else ""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from lenddesk.accounts import grants
 from lenddesk.accounts.models import ApiToken, Department, Role, User, UserStatus
 from lenddesk.accounts.permissions import UserPermission
+from lenddesk.tenancy.context import require_current_tenant
 
 
 def users_visible_to(actor: User) -> QuerySet[User]:
@@ -62,8 +63,6 @@ def role_choices(*, actor: User, keep: Iterable[int] = ()) -> list[Role]:
 
 
 def seat_usage() -> tuple[int, int]:
-    from lenddesk.tenancy.context import require_current_tenant
-
     tenant = require_current_tenant()
     return User.objects.filter(status=UserStatus.ACTIVE).count(), tenant.seats
 

@@ -1,17 +1,4 @@
-import sys
-
 from django.apps import AppConfig
-
-
-def _keep_old_import_path() -> None:
-    """The console's services were ``lenddesk.tenancy.services`` before the console
-    left the kernel. ``web/management/commands/demo.py`` and ``bench/seed.py`` still
-    import them from there; the alias is made here, above the kernel, so the kernel
-    imports nothing of the console. Remove it once they import
-    ``lenddesk.platform.services``."""
-    from lenddesk.platform import services
-
-    sys.modules.setdefault("lenddesk.tenancy.services", services)
 
 
 class PlatformConfig(AppConfig):
@@ -21,6 +8,3 @@ class PlatformConfig(AppConfig):
     name = "lenddesk.platform"
     label = "platform"
     verbose_name = "Platform console"
-
-    def ready(self):
-        _keep_old_import_path()

@@ -17,7 +17,7 @@ from lenddesk.accounts.demo import DEMO_PASSWORD
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import PlatformOperator, Tenant
 from lenddesk.tenancy.modules import OPTIONAL_MODULES
-from lenddesk.tenancy.services import operator_create, tenant_provision
+from lenddesk.platform.services import operator_create, tenant_provision
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "安信助贷服务有限公司（演示）"
