@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, chain_anchor
-from lenddesk.audit.tasks import log_chain_anchors
+from lenddesk.audit.tasks import log_chain_anchors_task as log_chain_anchors
 from lenddesk.tenancy.context import tenant_context
 from tests.audit.tampering import edit_reason, rehash_from
 

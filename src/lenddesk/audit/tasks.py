@@ -15,7 +15,7 @@ def _head_of(*, tenant_id: int) -> tuple[int, str]:
 
 
 @shared_task(name="audit.log_chain_anchors")
-def log_chain_anchors() -> int:
+def log_chain_anchors_task() -> int:
     """Hourly: every firm's chain head as an ``audit anchor SLUG SEQ HASH`` log line.
 
     The log collector ships it off this machine, out of reach of whoever can rewrite

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from lenddesk.audit import export, selectors, services
@@ -12,6 +11,7 @@ from lenddesk.audit.forms import AuditFilterForm
 from lenddesk.audit.permissions import AuditPermission
 from lenddesk.audit.selectors import EventPage
 from lenddesk.web.access import StaffView
+from lenddesk.web.pages import private_response
 
 
 def _render_list(
@@ -24,7 +24,6 @@ def _render_list(
             "form": form,
             "page": page,
             "tenant_tz": request.tenant.time_zone,
-            "can_export": request.user.has_code(AuditPermission.EXPORT),
         },
         status=status,
     )
@@ -75,8 +74,7 @@ class EventExportView(StaffView):
         )
         filename = "audit-%s-%s.csv" % (self.tenant.slug, now.strftime("%Y%m%d-%H%M%S"))
         response["Content-Disposition"] = 'attachment; filename="%s"' % filename
-        add_never_cache_headers(response)
-        return response
+        return private_response(response)
 
 
 class ChainVerifyView(StaffView):

@@ -3,9 +3,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from lenddesk.customers.selectors import int_or_none
 from lenddesk.notifications import selectors, services
 from lenddesk.web.access import StaffView
+from lenddesk.web.params import int_or_none
 
 
 class InboxView(StaffView):

@@ -24,15 +24,16 @@ from django.views import View
 
 from lenddesk.acquisition.services import current_notice
 from lenddesk.partners import selectors, services
-from lenddesk.partners.errors import PartnerError
 from lenddesk.partners.forms import PortalLoginForm, ReferralForm, SignupForm
 from lenddesk.partners.models import Partner, PartnerStatus
 from lenddesk.partners.qr import qr_response
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import tenant_context
-from lenddesk.tenancy.errors import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
+from lenddesk.tenancy.plan import SUSPENDED_MESSAGE, PlanRule, broken_rule
+from lenddesk.web.errors import status_for
 from lenddesk.web.forms import apply_service_errors
+from lenddesk.web.pages import private_response
 
 PARTNER_SESSION = "ld_partner"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -79,6 +80,15 @@ def start_session(request, partner: Partner) -> None:
     }
 
 
+# What a partner reads when the firm's plan refuses (the module check answers 404:
+# a firm without partners has no portal).
+PORTAL_REFUSALS = {
+    PlanRule.TENANT_SUSPENDED: SUSPENDED_MESSAGE,
+    PlanRule.TENANT_EXPIRED: gettext_lazy(
+        "The firm's subscription has expired; the portal is read-only."
+    ),
+}
+
 # The portal's tabs (URL name, label); the page being shown is the one highlighted.
 PORTAL_TABS = (
     ("portal_home", gettext_lazy("Home")),
@@ -102,27 +112,12 @@ class PortalView(View):
         tenant = Tenant.objects.filter(slug=tenant_slug).first()
         if tenant is None or not tenant.has_module(MODULE):
             raise Http404
-        if tenant.is_suspended:
+        refusal = self._refusal(request, tenant)
+        if refusal is not None:
             return render(
                 request,
                 "partners/portal/error.html",
-                {"firm": tenant, "detail": SUSPENDED_MESSAGE},
-                status=403,
-            )
-        if (
-            tenant.is_expired()
-            and request.method not in SAFE_METHODS
-            and not self.allowed_when_expired
-        ):
-            return render(
-                request,
-                "partners/portal/error.html",
-                {
-                    "firm": tenant,
-                    "detail": _(
-                        "The firm's subscription has expired; the portal is read-only."
-                    ),
-                },
+                {"firm": tenant, "detail": refusal},
                 status=403,
             )
         with tenant_context(tenant):
@@ -133,8 +128,16 @@ class PortalView(View):
                 return redirect("%s?next=%s" % (login, request.path))
             response = super().dispatch(request, *args, **kwargs)
         if self.partner is not None:
-            response["Cache-Control"] = "no-store, private"
+            response = private_response(response)
         return response
+
+    def _refusal(self, request, tenant: Tenant) -> str | None:
+        """Why this firm's portal refuses the request, in a partner's words: the
+        firm is suspended, or this is a write while its subscription has expired
+        (unless this page allows it). The rules are the plan's own."""
+        writing = request.method not in SAFE_METHODS and not self.allowed_when_expired
+        rule = broken_rule(tenant, module=None, writing=writing)
+        return str(PORTAL_REFUSALS[rule]) if rule else None
 
     def page(self, request, template: str, context: dict | None = None, status=200):
         return render(
@@ -173,23 +176,28 @@ class PortalLoginView(PortalView):
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
-                if getattr(exc, "code", None) == PartnerError.LOCKED_OUT:
-                    status = 429
+                status = _login_refusal_status(exc)
             else:
                 start_session(request, partner)
-                target = request.GET.get("next", "")
-                home = portal_url("portal_home", self.tenant)
-                if not (
-                    target.startswith(home)
-                    and url_has_allowed_host_and_scheme(
-                        target, allowed_hosts={request.get_host()}
-                    )
-                ):
-                    target = home
-                return redirect(target)
+                return redirect(self._next_page(request))
         return self.page(
             request, "partners/portal/login.html", {"form": form}, status=status
         )
+
+    def _next_page(self, request) -> str:
+        """``?next=`` when it is a page of this firm's portal on this site, else home."""
+        target = request.GET.get("next", "")
+        home = portal_url("portal_home", self.tenant)
+        if target.startswith(home) and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}
+        ):
+            return target
+        return home
+
+
+def _login_refusal_status(exc: ValidationError) -> int:
+    """429 while the number is locked out, else 400 (``web.errors.ERROR_STATUS``)."""
+    return status_for(getattr(exc, "code", None))
 
 
 class PortalLogoutView(PortalView):
@@ -231,30 +239,28 @@ class PortalJoinView(PortalView):
     def post(self, request, code):
         invitation = self._invitation(code)
         form = SignupForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                partner = services.partner_signup(
-                    invitation=invitation,
-                    name=data["name"],
-                    phone=data["phone"],
-                    password=data["password"],
-                    city=data["city"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                if partner.status == PartnerStatus.ACTIVE:
-                    start_session(request, partner)
-                    self.partner = partner
-                    messages.success(
-                        request, _("Welcome! Your partner account is ready.")
-                    )
-                    return redirect(portal_url("portal_home", self.tenant))
-                return self.page(
-                    request, "partners/portal/joined.html", {"joined": partner}
-                )
-        return self._render(request, invitation, form, status=400)
+        if not form.is_valid():
+            return self._render(request, invitation, form, status=400)
+        data = form.cleaned_data
+        try:
+            partner = services.partner_signup(
+                invitation=invitation,
+                name=data["name"],
+                phone=data["phone"],
+                password=data["password"],
+                city=data["city"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self._render(request, invitation, form, status=400)
+        if partner.status != PartnerStatus.ACTIVE:  # the firm approves them first
+            return self.page(
+                request, "partners/portal/joined.html", {"joined": partner}
+            )
+        start_session(request, partner)
+        self.partner = partner
+        messages.success(request, _("Welcome! Your partner account is ready."))
+        return redirect(portal_url("portal_home", self.tenant))
 
 
 class PortalHomeView(PortalView):
@@ -287,46 +293,51 @@ class PortalReferView(PortalView):
 
     def post(self, request):
         form = ReferralForm(request.POST)
-        if form.is_valid():
-            if not services.referral_quota_left(self.partner):
-                form.add_error(
-                    None,
-                    _(
-                        "You have referred many customers in the last hour. Please try later."
-                    ),
-                )
-                return self._render(request, form, status=429)
-            data = form.cleaned_data
-            try:
-                referral = services.referral_create(
-                    partner=self.partner,
-                    name=data["name"],
-                    phone=data["phone"],
-                    city=data["city"],
-                    amount=data["amount"],
-                    consent=data["consent"],
-                    notice_version=data["notice_version"],
-                    ip_address=client_ip(request),
-                    user_agent=request.headers.get("User-Agent", "")[:300],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                if referral.credited:
-                    messages.success(
-                        request,
-                        _("Thank you! The customer was passed to the firm."),
-                    )
-                else:
-                    messages.warning(
-                        request,
-                        _(
-                            "The firm already knows this customer, so this referral "
-                            "is not credited to you."
-                        ),
-                    )
-                return redirect(portal_url("portal_referrals", self.tenant))
-        return self._render(request, form, status=400)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        if not services.referral_quota_left(self.partner):
+            form.add_error(
+                None,
+                _(
+                    "You have referred many customers in the last hour. Please try later."
+                ),
+            )
+            return self._render(request, form, status=429)
+        try:
+            referral = self._refer(request, form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self._render(request, form, status=400)
+        _thank(request, referral)
+        return redirect(portal_url("portal_referrals", self.tenant))
+
+    def _refer(self, request, data: dict):
+        return services.referral_create(
+            partner=self.partner,
+            name=data["name"],
+            phone=data["phone"],
+            city=data["city"],
+            amount=data["amount"],
+            consent=data["consent"],
+            notice_version=data["notice_version"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:300],
+        )
+
+
+def _thank(request, referral) -> None:
+    """Credited referrals are thanked; a customer the firm knew already is not
+    credited, and the partner is told so."""
+    if referral.credited:
+        messages.success(request, _("Thank you! The customer was passed to the firm."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "The firm already knows this customer, so this referral "
+                "is not credited to you."
+            ),
+        )
 
 
 class PortalReferralsView(PortalView):

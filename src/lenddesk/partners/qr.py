@@ -5,6 +5,8 @@ import io
 import segno
 from django.http import HttpResponse
 
+from lenddesk.web.pages import private_response
+
 
 def qr_response(
     url: str, *, fmt: str = "svg", filename: str = "invitation"
@@ -18,6 +20,5 @@ def qr_response(
     else:
         code.save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
         response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
-    response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_response(response)

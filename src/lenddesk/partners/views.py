@@ -2,7 +2,6 @@
 and the firm's partner settings."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +19,13 @@ from lenddesk.partners.forms import (
 from lenddesk.partners.models import MAX_DEPTH, PartnerStatus
 from lenddesk.partners.permissions import PartnerPermission as P
 from lenddesk.partners.qr import qr_response
-from lenddesk.security.errors import RateLimited
 from lenddesk.security.services import reveal_field
 from lenddesk.web.access import StaffView
-from lenddesk.web.forms import apply_service_errors
+from lenddesk.web.forms import report_outcome
+from lenddesk.web.pages import form_submit, reveal_response
+from lenddesk.web.params import int_or_none
+
+REVEAL_BOX_ID = "partner-reveal"
 
 
 def join_url(request, invitation) -> str:
@@ -33,6 +35,10 @@ def join_url(request, invitation) -> str:
             kwargs={"tenant_slug": invitation.tenant.slug, "code": invitation.code},
         )
     )
+
+
+def _detail_url(partner) -> str:
+    return reverse("partners:detail", kwargs={"partner_id": partner.pk})
 
 
 class PartnerListView(StaffView):
@@ -69,6 +75,16 @@ class PartnerListView(StaffView):
         )
 
 
+def _reveal_context(partner) -> dict:
+    """The phone reveal box of ``web/_reveal.html``, small, beside the number."""
+    return {
+        "reveal_url": reverse("partners:reveal", kwargs={"partner_id": partner.pk}),
+        "box_id": REVEAL_BOX_ID,
+        "fields": [("phone", _("Mobile phone"), partner.masked("phone"))],
+        "compact": True,
+    }
+
+
 def _detail_context(request, partner, **extra) -> dict:
     settings_row = services.partner_settings()
     chain = selectors.upline_chain(partner)
@@ -90,10 +106,8 @@ def _detail_context(request, partner, **extra) -> dict:
         "manager_form": extra.pop(
             "manager_form", ManagerForm(initial={"manager": partner.manager_id})
         ),
-        "can_manage": request.user.has_code(P.MANAGE),
-        "can_reveal": request.user.has_code(P.REVEAL_PHONE),
         "reveal_form": RevealForm(),
-        "can_invite": request.user.has_code(P.INVITE),
+        "reveal": _reveal_context(partner),
         **extra,
     }
 
@@ -120,72 +134,78 @@ class PartnerActionView(StaffView):
 
     def post(self, request, partner_id, action):
         partner = selectors.partner_get(actor=request.user, partner_id=partner_id)
-        try:
-            services.partner_change_status(
+        report_outcome(
+            request,
+            lambda: services.partner_change_status(
                 actor=request.user, partner=partner, action=action
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, str(self.done[action]))
+            ),
+            str(self.done[action]),
+        )
         return redirect("partners:detail", partner_id=partner.pk)
 
 
-class PartnerMoveView(StaffView):
+class _PartnerFormView(StaffView):
+    """A small form on the partner's page: saved through its service with a message,
+    or the page again with the form's errors (400)."""
+
     permissions = {"POST": (P.MANAGE,)}
+    context_key = ""  # the form's name in the page's context
+    success = ""
+
+    def bound_form(self, request):
+        raise NotImplementedError
+
+    def save(self, request, partner, data: dict):
+        raise NotImplementedError
 
     def post(self, request, partner_id):
         partner = selectors.partner_get(actor=request.user, partner_id=partner_id)
-        form = MoveForm(
+        form = self.bound_form(request)
+        response = form_submit(
+            request,
+            form,
+            lambda data: self.save(request, partner, data),
+            success=str(self.success),
+            redirect_to=_detail_url(partner),
+        )
+        if response is not None:
+            return response
+        return render(
+            request,
+            "partners/detail.html",
+            _detail_context(request, partner, **{self.context_key: form}),
+            status=400,
+        )
+
+
+class PartnerMoveView(_PartnerFormView):
+    context_key = "move_form"
+    success = gettext_lazy("Upline changed.")
+
+    def bound_form(self, request):
+        return MoveForm(
             request.POST,
             queryset=selectors.partner_list(
                 actor=request.user, filters=selectors.PartnerFilters()
             ),
         )
-        if form.is_valid():
-            try:
-                services.partner_move(
-                    actor=request.user,
-                    partner=partner,
-                    new_upline=form.cleaned_data["upline"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Upline changed."))
-                return redirect("partners:detail", partner_id=partner.pk)
-        return render(
-            request,
-            "partners/detail.html",
-            _detail_context(request, partner, move_form=form),
-            status=400,
+
+    def save(self, request, partner, data: dict):
+        return services.partner_move(
+            actor=request.user, partner=partner, new_upline=data["upline"]
         )
 
 
-class PartnerManagerView(StaffView):
-    permissions = {"POST": (P.MANAGE,)}
+class PartnerManagerView(_PartnerFormView):
+    context_key = "manager_form"
+    success = gettext_lazy("Account manager saved.")
 
-    def post(self, request, partner_id):
-        partner = selectors.partner_get(actor=request.user, partner_id=partner_id)
-        form = ManagerForm(request.POST)
-        if form.is_valid():
-            try:
-                services.partner_set_manager(
-                    actor=request.user,
-                    partner=partner,
-                    manager=form.cleaned_data["manager"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Account manager saved."))
-                return redirect("partners:detail", partner_id=partner.pk)
-        return render(
-            request,
-            "partners/detail.html",
-            _detail_context(request, partner, manager_form=form),
-            status=400,
+    def bound_form(self, request):
+        return ManagerForm(request.POST)
+
+    def save(self, request, partner, data: dict):
+        return services.partner_set_manager(
+            actor=request.user, partner=partner, manager=data["manager"]
         )
 
 
@@ -196,30 +216,22 @@ class PartnerRevealView(StaffView):
 
     def post(self, request, partner_id):
         partner = selectors.partner_get(actor=request.user, partner_id=partner_id)
-        form = RevealForm(request.POST)
-        context = {"form": form, "partner": partner, "phone": partner.masked("phone")}
-        status = 400
-        if form.is_valid():
-            try:
-                context["value"] = reveal_field(
-                    actor=request.user,
-                    instance=partner,
-                    field="phone",
-                    purpose=form.cleaned_data["purpose"],
-                )
-                status = 200
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except RateLimited as exc:
-                form.add_error(None, str(exc))
-                status = 429
-        response = render(request, "partners/_reveal.html", context, status=status)
-        response["Cache-Control"] = "no-store"
-        return response
+        return reveal_response(
+            request,
+            form=RevealForm(request.POST),
+            reveal=lambda data: reveal_field(
+                actor=request.user,
+                instance=partner,
+                field="phone",
+                purpose=data["purpose"],
+            ),
+            context=_reveal_context(partner),
+        )
 
 
 class InvitationListView(StaffView):
-    """Staff invitation links; POST makes a new one (top level, or under ``upline``)."""
+    """Staff invitation links; POST makes a new one (top level, or under ``upline``,
+    from the partner's page, which also shows the refusals)."""
 
     permissions = {"GET": (P.INVITE,), "POST": (P.INVITE,)}
 
@@ -238,37 +250,34 @@ class InvitationListView(StaffView):
 
     def post(self, request):
         form = InvitationForm(request.POST)
-        upline_id = selectors.int_or_none(request.POST.get("upline"))
+        upline_id = int_or_none(request.POST.get("upline"))
         upline = (
             selectors.partner_get(actor=request.user, partner_id=upline_id)
             if upline_id
             else None
         )
-        if form.is_valid():
-            try:
-                invitation = services.invitation_create(
-                    actor=request.user,
-                    upline=upline,
-                    manager=form.cleaned_data["manager"],
-                    note=form.cleaned_data["note"],
-                    valid_days=form.cleaned_data["valid_days"],
-                )
-            except ValidationError as exc:
-                if upline is not None:
-                    for message in exc.messages:
-                        messages.error(request, message)
-                    return redirect("partners:detail", partner_id=upline.pk)
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Invitation link ready. Send it or show the QR code.")
-                )
-                return redirect("partners:invitation", invitation_id=invitation.pk)
-        elif upline is not None:
+        response = form_submit(
+            request,
+            form,
+            lambda data: services.invitation_create(
+                actor=request.user,
+                upline=upline,
+                manager=data["manager"],
+                note=data["note"],
+                valid_days=data["valid_days"],
+            ),
+            success=_("Invitation link ready. Send it or show the QR code."),
+            redirect_to=lambda invitation: reverse(
+                "partners:invitation", kwargs={"invitation_id": invitation.pk}
+            ),
+        )
+        if response is not None:
+            return response
+        if upline is not None:
             for errors in form.errors.values():
                 for message in errors:
                     messages.error(request, message)
-            return redirect("partners:detail", partner_id=upline.pk)
+            return redirect(_detail_url(upline))
         return self._page(request, form, status=400)
 
 
@@ -313,15 +322,13 @@ class InvitationRevokeView(StaffView):
         invitation = selectors.invitation_get(
             actor=request.user, invitation_id=invitation_id
         )
-        try:
-            services.invitation_revoke(actor=request.user, invitation=invitation)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request, _("Invitation withdrawn; the link no longer works.")
-            )
+        report_outcome(
+            request,
+            lambda: services.invitation_revoke(
+                actor=request.user, invitation=invitation
+            ),
+            _("Invitation withdrawn; the link no longer works."),
+        )
         return redirect("partners:invitations")
 
 
@@ -337,26 +344,31 @@ class PartnerSettingsView(StaffView):
 
     def post(self, request):
         form = PartnerSettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                row = services.partner_settings_update(
-                    actor=request.user,
-                    max_depth=form.cleaned_data["max_depth"],
-                    auto_approve=form.cleaned_data["auto_approve"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Partner settings saved."))
-                deeper = services.deeper_than_limit(row.max_depth)
-                if deeper:
-                    messages.warning(
-                        request,
-                        _(
-                            "%(n)d partner(s) are deeper than the new limit. They keep "
-                            "their place, but cannot invite anyone."
-                        )
-                        % {"n": deeper},
-                    )
-                return redirect("partners:settings")
-        return render(request, "partners/settings.html", {"form": form}, status=400)
+        response = form_submit(
+            request,
+            form,
+            lambda data: services.partner_settings_update(
+                actor=request.user,
+                max_depth=data["max_depth"],
+                auto_approve=data["auto_approve"],
+            ),
+            success=_("Partner settings saved."),
+            redirect_to="partners:settings",
+        )
+        if response is None:
+            return render(request, "partners/settings.html", {"form": form}, status=400)
+        _warn_deeper(request, form.cleaned_data["max_depth"])
+        return response
+
+
+def _warn_deeper(request, limit: int) -> None:
+    deeper = services.deeper_than_limit(limit)
+    if deeper:
+        messages.warning(
+            request,
+            _(
+                "%(n)d partner(s) are deeper than the new limit. They keep "
+                "their place, but cannot invite anyone."
+            )
+            % {"n": deeper},
+        )

@@ -15,6 +15,7 @@ from django.http import JsonResponse
 ERROR_STATUS: dict[str, int] = {
     "already_claimed": 409,
     "conflict": 409,
+    "partner_locked_out": 429,
     "rate_limited": 429,
     "throttled": 429,
 }
