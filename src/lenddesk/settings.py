@@ -197,6 +197,8 @@ INSTALLED_APPS = [
     "lenddesk.promotion",
     "lenddesk.partners",
     "lenddesk.products",
+    "lenddesk.orders",
+    "lenddesk.warrants",
     "lenddesk.notifications",
     "lenddesk.web",
 ]

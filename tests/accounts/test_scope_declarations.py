@@ -58,6 +58,12 @@ FIRM_WIDE = {
     "products.Scorecard": "the firm's product catalogue",
     "products.ReviewRequest": "the catalogue's review queue, behind product.review",
     "web.IdempotencyRecord": "per-caller replay store, keyed by the caller",
+    "orders.Workflow": "configuration",
+    "orders.WorkflowVersion": "configuration",
+    "orders.WorkflowNode": "configuration",
+    "orders.OrderProduct": "read through its scoped order",
+    "orders.OrderParticipant": "read through its scoped order (it widens the order's scope)",
+    "orders.OrderSequence": "numbering bookkeeping",
 }
 
 
