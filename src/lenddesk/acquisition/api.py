@@ -19,10 +19,13 @@ from rest_framework.views import APIView
 
 from lenddesk.acquisition import intake, receiving, selectors
 from lenddesk.acquisition.models import DeliveryStatus, Integration
+from lenddesk.acquisition.store import one_trip_possible
 from lenddesk.security.net import client_ip
-from lenddesk.tenancy.context import bind_tenant, one_trip_possible, tenant_context
+from lenddesk.tenancy.context import bind_tenant, tenant_context
 from lenddesk.tenancy.models import Tenant
+from lenddesk.tenancy.plan import Audience, plan_refusal
 from lenddesk.web.api import ERROR_SCHEMA
+from lenddesk.web.errors import error_body
 
 ACCEPTED_SCHEMA = inline_serializer(
     "IntakeAccepted",
@@ -103,11 +106,7 @@ def _unknown_key():
 
 
 def _error(code: str, detail: str, status: int, fields=None, headers=None):
-    return Response(
-        {"error": code, "detail": detail, "fields": fields or {}},
-        status=status,
-        headers=headers,
-    )
+    return Response(error_body(code, detail, fields), status=status, headers=headers)
 
 
 LEAD = "3f0c2a4e-8d1b-4c55-9a8e-2b7d6f1e0a93"
@@ -259,23 +258,14 @@ class IntakeAPI(APIView):
 
     @staticmethod
     def _plan_refusal(tenant: Tenant):
-        if tenant.is_suspended:
-            return _error(
-                "tenant_suspended", _("This firm's account is suspended."), 403
-            )
-        if not tenant.has_module("acquisition"):
-            return _error(
-                "module_not_in_plan",
-                _("Acquisition is not part of this firm's plan."),
-                403,
-            )
-        if tenant.is_expired():
-            return _error(
-                "tenant_expired",
-                _("This firm's subscription has expired; leads are not accepted."),
-                403,
-            )
-        return None
+        """A suspended firm, one without acquisition in its plan, or an expired one
+        takes no leads (the plan's own checks and words for a machine)."""
+        refusal = plan_refusal(
+            tenant, module="acquisition", writing=True, audience=Audience.MACHINE
+        )
+        if refusal is None:
+            return None
+        return _error(refusal.code, refusal.detail, refusal.status)
 
     @staticmethod
     def _delivery_refusal(request, integration: Integration, key: str):

@@ -3,6 +3,7 @@ from django.db.models.signals import post_delete, post_save
 
 
 def _integration_changed(sender, instance, **kwargs):
+    # Imported when called: this module is loaded before the models are.
     from lenddesk.acquisition.intake import tenant_slug_of
     from lenddesk.tenancy.generation import firm_changed
 
@@ -15,6 +16,9 @@ class AcquisitionConfig(AppConfig):
     verbose_name = "Acquisition"
 
     def ready(self):
+        # The lead pipeline's consent and attribution step (customers.leads).
+        from lenddesk.acquisition import evidence  # noqa: F401 - registers the step
+
         # The intake endpoint caches its firm and integration (selectors.intake_target).
         integration = self.get_model("Integration")
         for signal in (post_save, post_delete):

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from lenddesk.acquisition import services
+from lenddesk.acquisition.channels import ad_account_save, channel_save, spend_save
+from lenddesk.acquisition.consent import current_notice, notice_publish
+from lenddesk.acquisition.integrations import integration_create
 from lenddesk.acquisition.models import (
     AdAccount,
     AssignMode,
@@ -21,6 +23,7 @@ from lenddesk.acquisition.models import (
     Integration,
 )
 from lenddesk.acquisition.receiving import intake_receive
+from lenddesk.acquisition.worker import process_queued_deliveries
 from lenddesk.customers.models import Customer
 
 NOTICE_VERSION = "2026-01"
@@ -81,12 +84,12 @@ def build(tenant, log) -> None:
     rng = random.Random(20261201)  # noqa: S311 - repeatable demo data, not secrets
     spends = 0
     for channel, name, external_id, campaign, daily in ACCOUNTS:
-        account = services.ad_account_save(
+        account = ad_account_save(
             actor=None, channel=channels[channel], name=name, external_id=external_id
         )
         spends += _spend(account, campaign, daily, rng)
-    if services.current_notice() is None:
-        services.notice_publish(actor=None, version=NOTICE_VERSION, text=NOTICE_TEXT)
+    if current_notice() is None:
+        notice_publish(actor=None, version=NOTICE_VERSION, text=NOTICE_TEXT)
     log("channels: %d, ad accounts: %d, spend entries: %d" % (
         len(channels), len(ACCOUNTS), spends))  # fmt: skip
 
@@ -94,7 +97,7 @@ def build(tenant, log) -> None:
 def _channels() -> dict[str, Channel]:
     return {
         name: Channel.objects.filter(name=name).first()
-        or services.channel_save(actor=None, name=name, kind=kind)
+        or channel_save(actor=None, name=name, kind=kind)
         for name, kind in CHANNELS
     }
 
@@ -110,7 +113,7 @@ def _spend(account: AdAccount, campaign: str, daily, rng: random.Random) -> int:
         }
         for first in sorted(months):
             last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-            services.spend_save(
+            spend_save(
                 actor=None,
                 ad_account=account,
                 campaign=campaign,
@@ -122,7 +125,7 @@ def _spend(account: AdAccount, campaign: str, daily, rng: random.Random) -> int:
         return len(months)
     for back in range(SPEND_DAYS):
         day = today - dt.timedelta(days=back)
-        services.spend_save(
+        spend_save(
             actor=None,
             ad_account=account,
             campaign=campaign,
@@ -156,13 +159,13 @@ def build_intake(tenant, log) -> None:
     if Integration.objects.exists():
         log("integrations: %d (kept)" % Integration.objects.count())
         return
-    notice = services.current_notice()
+    notice = current_notice()
     known_phones = [
         customer.get_secret("phone")
         for customer in Customer.objects.exclude(phone_cipher=None).order_by("pk")[:4]
     ]
     for number, (name, channel, account, campaign) in enumerate(INTEGRATIONS):
-        integration = services.integration_create(
+        integration = integration_create(
             actor=None,
             values={
                 "name": name,
@@ -180,7 +183,7 @@ def build_intake(tenant, log) -> None:
                 body=json.dumps(body, ensure_ascii=False).encode(),
                 remote_ip="203.0.113.%d" % (10 + number),
             )
-    services.process_queued_deliveries(tenant=tenant)
+    process_queued_deliveries(tenant=tenant)
     counts = {}
     for status in Delivery.objects.values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1

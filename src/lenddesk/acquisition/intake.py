@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lenddesk.customers.models import CustomField
 from lenddesk.security.crypto import normalize_mobile, validate_national_id
 from lenddesk.security.text import clean_text
 
@@ -127,8 +128,6 @@ def timestamp_fresh(raw: str, now: float | None = None) -> bool:
 def catalogue(*, custom: bool = True) -> dict[str, str]:
     """Mapping targets: the fixed catalogue plus (unless ``custom`` is false) the
     firm's custom fields."""
-    from lenddesk.customers.models import CustomField
-
     targets = {k: str(v) for k, v in CATALOGUE.items()}
     if not custom:
         return targets
@@ -145,8 +144,6 @@ def target_names(*, custom: bool) -> frozenset[str]:
     screening a delivery does not need)."""
     if not custom:
         return FIXED_TARGETS
-    from lenddesk.customers.models import CustomField
-
     keys = CustomField.objects.values_list("key", flat=True)
     return FIXED_TARGETS | {"custom_%s" % key for key in keys}
 

@@ -10,7 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lenddesk.acquisition import intake, selectors, services
+from lenddesk.acquisition import (
+    channels,
+    consent,
+    drain,
+    intake,
+    integrations,
+    selectors,
+)
 from lenddesk.acquisition.forms import (
     AdAccountForm,
     ChannelForm,
@@ -49,7 +56,7 @@ class ChannelListView(StaffView):
         form = ChannelForm(request.POST)
         if form.is_valid():
             try:
-                channel = services.channel_save(actor=request.user, **form.cleaned_data)
+                channel = channels.channel_save(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -88,7 +95,7 @@ class ChannelEditView(StaffView):
         form = ChannelForm(request.POST)
         if form.is_valid():
             try:
-                services.channel_save(
+                channels.channel_save(
                     actor=request.user, channel=channel, **form.cleaned_data
                 )
             except ValidationError as exc:
@@ -109,7 +116,7 @@ class ChannelToggleView(StaffView):
         active = not channel.active
         report_outcome(
             request,
-            lambda: services.channel_save(
+            lambda: channels.channel_save(
                 actor=request.user,
                 channel=channel,
                 name=channel.name,
@@ -129,7 +136,7 @@ class AdAccountCreateView(StaffView):
         form = AdAccountForm(request.POST)
         if form.is_valid():
             try:
-                services.ad_account_save(actor=request.user, **form.cleaned_data)
+                channels.ad_account_save(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -168,7 +175,7 @@ class AdAccountEditView(StaffView):
         form = AdAccountForm(request.POST)
         if form.is_valid():
             try:
-                services.ad_account_save(
+                channels.ad_account_save(
                     actor=request.user, account=account, **form.cleaned_data
                 )
             except ValidationError as exc:
@@ -210,7 +217,7 @@ class SpendView(StaffView):
         form = SpendForm(request.POST)
         if form.is_valid():
             try:
-                services.spend_save(actor=request.user, **form.cleaned_data)
+                channels.spend_save(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -307,7 +314,7 @@ class IntegrationCreateView(StaffView):
         form = IntegrationForm(request.POST)
         if form.is_valid():
             try:
-                issued = services.integration_create(
+                issued = integrations.integration_create(
                     actor=request.user, values=_integration_values(form)
                 )
             except ValidationError as exc:
@@ -359,7 +366,7 @@ class IntegrationEditView(StaffView):
         form = IntegrationForm(request.POST)
         if form.is_valid():
             try:
-                services.integration_update(
+                integrations.integration_update(
                     actor=request.user,
                     integration=integration,
                     values=_integration_values(form),
@@ -379,7 +386,7 @@ class IntegrationRotateView(StaffView):
 
     def post(self, request, integration_id):
         integration = selectors.integration_get(integration_id)
-        issued = services.integration_rotate_secret(
+        issued = integrations.integration_rotate_secret(
             actor=request.user, integration=integration
         )
         return _secret_page(request, issued, created=False)
@@ -406,7 +413,7 @@ class IntegrationDetailView(StaffView):
                 "mapping": sorted(
                     intake.effective_mapping(integration.field_mapping).items()
                 ),
-                "replayable": services.REPLAYABLE,
+                "replayable": drain.REPLAYABLE,
             },
         )
 
@@ -418,7 +425,7 @@ class DeliveryReplayView(StaffView):
         integration = selectors.integration_get(integration_id)
         delivery = selectors.delivery_get(integration, delivery_id)
         try:
-            delivery = services.delivery_replay(actor=request.user, delivery=delivery)
+            delivery = drain.delivery_replay(actor=request.user, delivery=delivery)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -437,7 +444,7 @@ class NoticeView(StaffView):
     permissions = {"GET": (P.NOTICE,), "POST": (P.NOTICE,)}
 
     def get(self, request, form=None, status=200):
-        current = services.current_notice()
+        current = consent.current_notice()
         return render(
             request,
             "acquisition/notice.html",
@@ -453,9 +460,7 @@ class NoticeView(StaffView):
         form = NoticeForm(request.POST)
         if form.is_valid():
             try:
-                notice = services.notice_publish(
-                    actor=request.user, **form.cleaned_data
-                )
+                notice = consent.notice_publish(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

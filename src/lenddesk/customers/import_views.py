@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy
 from lenddesk.accounts.selectors import department_tree
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
-from lenddesk.customers import allocation, imports
+from lenddesk.customers import allocation, import_start, imports
 from lenddesk.customers.models import AllocationRule, DuplicatePolicy, ImportJob
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.security.masking import mask
+from lenddesk.tenancy.context import tenant_context
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import apply_service_errors
 
@@ -108,7 +109,7 @@ class ImportDetailView(StaffView):
             for i, _h in enumerate(job.headers)
         }
         try:
-            imports.import_configure(
+            import_start.import_configure(
                 actor=request.user,
                 job=job,
                 mapping=mapping,
@@ -148,8 +149,6 @@ class ImportErrorsView(StaffView):
         tenant = request.tenant
 
         def stream():
-            from lenddesk.tenancy.context import tenant_context
-
             with tenant_context(tenant):
                 yield from imports.error_report(job)
 

@@ -15,22 +15,12 @@ from django.utils.translation import gettext as _
 
 from lenddesk.accounts.models import User, UserStatus
 from lenddesk.acquisition.models import ChannelKind, ConsentSource
-from lenddesk.acquisition.services import (
-    attribution_record,
-    channel_for,
-    consent_record,
-    current_notice,
-)
+from lenddesk.acquisition.services import channel_for, current_notice
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
-from lenddesk.customers.errors import CustomerError
+from lenddesk.customers import leads
 from lenddesk.customers.models import Customer, DuplicatePolicy
-from lenddesk.customers.services import (
-    customer_create,
-    find_duplicate,
-    pool_rules,
-    timeline,
-)
+from lenddesk.customers.services import find_duplicate, pool_rules, timeline
 from lenddesk.notifications.services import notify
 from lenddesk.promotion import content
 from lenddesk.promotion.fields import field_catalogue
@@ -296,22 +286,6 @@ class SubmitContext:
     user_agent: str = ""
 
 
-def _create_lead(*, form: ApplicationForm, owner: User | None, kwargs: dict):
-    """``customer_create`` into the owner's private pool, or the public pool with a
-    note when the owner is at the private-pool cap."""
-    if owner is None or owner.status != UserStatus.ACTIVE:
-        return customer_create(**kwargs, to_pool=True), ""
-    try:
-        return customer_create(**kwargs, owner=owner), ""
-    except ValidationError as exc:
-        if getattr(exc, "code", None) != CustomerError.POOL_CAP_REACHED:
-            raise
-    note = _(
-        "%(owner)s was at the private-pool cap, so the lead went to the public pool."
-    ) % {"owner": owner.display_name}
-    return customer_create(**kwargs, to_pool=True), note
-
-
 def _notify_new_lead(customer: Customer, form: ApplicationForm) -> None:
     """The owner a new lead lands with hears of it, as after any other assignment
     (rule-based allocation notifies through ``customer_assign``). In the firm's
@@ -344,9 +318,82 @@ def _refused_as_duplicate(phone: str) -> bool:
 def form_submit(
     *, form: ApplicationForm, data: dict, context: SubmitContext
 ) -> Submission:
-    """Turn a form into a lead: the customer (duplicates per the firm's policy), the
-    consent to the current privacy notice, the attribution to form, channel and
-    sharer, and the share chain when it came from a material."""
+    """Turn a form into a lead through the one lead pipeline (``customers.leads``):
+    the customer (duplicates per the firm's policy), the consent to the current
+    privacy notice, the attribution to form, channel and sharer, and the share chain
+    when it came from a material."""
+    notice = _notice_agreed(data)
+    arrival = _Arrival.of(context)
+    channel, source = _channel_and_source(form, arrival.material)
+    lead = None
+    if not _refused_as_duplicate(data["phone"]):
+        lead = leads.lead_take(
+            _lead_of(form, data, context, arrival, notice, channel, source)
+        )
+    if lead is None or lead.outcome == leads.Outcome.REFUSED:
+        # Reject policy: the applicant is already a customer. They are not told.
+        return _submission(
+            form,
+            context,
+            arrival,
+            outcome=Outcome.DUPLICATE,
+            note=_("Already a customer; the firm refuses duplicates."),
+        )
+    customer, created = lead.customer, lead.outcome == leads.Outcome.CREATED
+    if created and customer.owner_id is not None:
+        _notify_new_lead(customer, form)
+    if context.visitor is not None and context.visitor.customer_id is None:
+        Visitor.objects.filter(pk=context.visitor.pk).update(customer=customer)
+    note, chain = _cap_note(lead), _chain(arrival)
+    _timeline_notes(customer, note, chain)
+    submission = _submission(
+        form,
+        context,
+        arrival,
+        outcome=Outcome.CREATED if created else Outcome.DUPLICATE,
+        note=note,
+        chain=chain,
+        customer=customer,
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.PROMOTION_LEAD,
+        target=customer,
+        changes={
+            "form": form.pk,
+            "material": getattr(arrival.material, "pk", None),
+            "sharer": getattr(arrival.sharer, "pk", None),
+            "created": created,
+            "owner": customer.owner_id,
+        },
+    )
+    return submission
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    """Where in a share chain a submission came from."""
+
+    node: ShareNode | None
+    sharer: User | None
+    material: Material | None
+
+    @classmethod
+    def of(cls, context: SubmitContext) -> _Arrival:
+        node = context.node
+        if node is None:
+            return cls(None, context.sharer, None)
+        return cls(node, node.sharer, node.material)
+
+    @property
+    def ref(self) -> str:
+        if self.node is None:
+            return ""
+        return "/material:%d/node:%d" % (self.material.pk, self.node.pk)
+
+
+def _notice_agreed(data: dict):
+    """The current privacy notice, when the applicant agreed to that version."""
     notice = current_notice()
     if notice is None:
         raise ValidationError(
@@ -356,10 +403,12 @@ def form_submit(
         raise ValidationError(
             {"consent": _("The privacy notice has changed; please read it again.")}
         )
-    node = context.node
-    sharer = node.sharer if node is not None else context.sharer
-    material = node.material if node is not None else None
-    # Channel names in the firm's language, whatever the applicant's browser asks for.
+    return notice
+
+
+def _channel_and_source(form: ApplicationForm, material: Material | None):
+    """The lead's channel (names in the firm's language, whatever the applicant's
+    browser asks for) and how it came, for the timeline."""
     with translation.override(settings.LANGUAGE_CODE):
         if material is not None:
             channel = channel_for(
@@ -369,79 +418,58 @@ def form_submit(
             channel = form.channel or channel_for(
                 name=_("Application forms"), kind=ChannelKind.FORM
             )
-    source = (
-        _("promotion material “%s”") % material.title
-        if material is not None
-        else _("application form “%s”") % form.title
-    )
-    kwargs = {
-        "actor": None,
-        "data": {**data["customer"], "channel": channel.name},
-        "phone": data["phone"],
-        "source": source,
-        "custom_fields": data.get("custom_fields") or {},
-        "sharer": sharer,
-    }
-    owner = sharer
-    note = ""
+    if material is not None:
+        return channel, _("promotion material “%s”") % material.title
+    return channel, _("application form “%s”") % form.title
+
+
+def _lead_of(form, data, context, arrival: _Arrival, notice, channel, source):
+    """The submission as the pipeline takes it: to the sharer (else the form's
+    colleague) while under the cap, else the public pool, where the firm's rules may
+    assign a lead nobody shared."""
+    owner = arrival.sharer
     if owner is None and form.assignment == Assignment.USER:
         owner = form.assign_to
-    result = None
-    if not _refused_as_duplicate(data["phone"]):
-        try:
-            result, note = _create_lead(form=form, owner=owner, kwargs=kwargs)
-        except ValidationError as exc:
-            if getattr(exc, "code", None) != CustomerError.DUPLICATE:
-                raise
-    customer = result.customer if result is not None else None
-    if customer is None:
-        # Reject policy: the applicant is already a customer. They are not told.
-        return Submission.objects.create(
-            form=form,
-            material=material,
-            node=node,
-            visitor=context.visitor,
-            sharer=sharer,
-            outcome=Outcome.DUPLICATE,
-            note=_("Already a customer; the firm refuses duplicates."),
-            device=content.device_of(context.user_agent),
-        )
-    if result.created and customer.owner_id is not None:
-        _notify_new_lead(customer, form)
-    if (
-        result.created
-        and sharer is None
-        and form.assignment == Assignment.RULES
-        and customer.owner_id is None
-    ):
-        from lenddesk.customers.allocation import allocate
+    ref = "form:%d%s" % (form.pk, arrival.ref)
+    return leads.Lead(
+        values={**data["customer"], "channel": channel.name},
+        source=source,
+        phone=data["phone"],
+        custom_fields=data.get("custom_fields") or {},
+        sharer=arrival.sharer,
+        owner=owner
+        if owner is not None and owner.status == UserStatus.ACTIVE
+        else None,
+        by_rules=arrival.sharer is None and form.assignment == Assignment.RULES,
+        consent=leads.Consent(
+            notice_version=notice.version,
+            source=ConsentSource.FORM,
+            source_ref=ref,
+            purposes=CONSENT_PURPOSES,
+            evidence={"form": form.pk, "checkbox": True},
+            ip_address=context.ip_address,
+            user_agent=context.user_agent,
+        ),
+        touch=leads.Touch(
+            source_kind=ChannelKind.PROMOTION if arrival.node else ChannelKind.FORM,
+            channel=channel,
+            sharer=arrival.sharer,
+            source_ref=ref,
+            known_too=True,
+        ),
+    )
 
-        allocate(customer=customer)
-    chain = chain_of(node)
-    if not chain and sharer is not None:
-        chain = [{"kind": "staff", "id": sharer.pk, "name": sharer.display_name}]
-    ref = "form:%d" % form.pk
-    if node is not None:
-        ref += "/material:%d/node:%d" % (material.pk, node.pk)
-    consent_record(
-        customer=customer,
-        notice_version=notice.version,
-        source=ConsentSource.FORM,
-        source_ref=ref,
-        purposes=CONSENT_PURPOSES,
-        evidence={"form": form.pk, "checkbox": True},
-        ip_address=context.ip_address,
-        user_agent=context.user_agent,
-    )
-    attribution_record(
-        customer=customer,
-        source_kind=ChannelKind.PROMOTION if node is not None else ChannelKind.FORM,
-        channel=channel,
-        sharer=sharer,
-        source_ref=ref,
-    )
-    if context.visitor is not None and context.visitor.customer_id is None:
-        Visitor.objects.filter(pk=context.visitor.pk).update(customer=customer)
+
+def _cap_note(lead: leads.Lead) -> str:
+    if not lead.owner_full:
+        return ""
+    return _(
+        "%(owner)s was at the private-pool cap, so the lead went to the public pool."
+    ) % {"owner": lead.owner.display_name}
+
+
+def _timeline_notes(customer: Customer, note: str, chain: list[dict]) -> None:
+    """Why the lead is in the pool, and the share chain that brought it."""
     if note:
         timeline(customer, None, "promotion", note)
     if len(chain) > 1:
@@ -452,28 +480,27 @@ def form_submit(
             _("Share chain: %s")
             % " → ".join(h.get("name") or h.get("label", "") for h in chain),
         )
-    submission = Submission.objects.create(
+
+
+def _chain(arrival: _Arrival) -> list[dict]:
+    chain = chain_of(arrival.node)
+    if not chain and arrival.sharer is not None:
+        sharer = arrival.sharer
+        chain = [{"kind": "staff", "id": sharer.pk, "name": sharer.display_name}]
+    return chain
+
+
+def _submission(form, context, arrival, *, outcome, note, chain=None, customer=None):
+    extra = {} if chain is None else {"chain": chain}
+    return Submission.objects.create(
         form=form,
-        material=material,
-        node=node,
+        material=arrival.material,
+        node=arrival.node,
         visitor=context.visitor,
-        sharer=sharer,
+        sharer=arrival.sharer,
         customer=customer,
-        outcome=Outcome.CREATED if result.created else Outcome.DUPLICATE,
-        chain=chain,
+        outcome=outcome,
         note=note,
         device=content.device_of(context.user_agent),
+        **extra,
     )
-    audit_record(
-        actor=None,
-        action=AuditAction.PROMOTION_LEAD,
-        target=customer,
-        changes={
-            "form": form.pk,
-            "material": getattr(material, "pk", None),
-            "sharer": getattr(sharer, "pk", None),
-            "created": result.created,
-            "owner": customer.owner_id,
-        },
-    )
-    return submission
