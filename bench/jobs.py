@@ -32,7 +32,7 @@ def import_file(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from lenddesk.accounts.models import User
-    from lenddesk.customers import imports
+    from lenddesk.customers import import_start, imports
     from lenddesk.customers.models import ImportJob
     from lenddesk.tenancy.context import tenant_context
 
@@ -48,7 +48,7 @@ def import_file(
     del data
     with tenant_context(tenant):
         # on commit the task runs here (CELERY_TASK_ALWAYS_EAGER in bench settings)
-        imports.import_configure(
+        import_start.import_configure(
             actor=actor,
             job=job,
             mapping=mapping,

@@ -58,10 +58,10 @@ def test_the_minute_job_drains_deliveries_whose_task_was_lost(
     # No commit callbacks run in this test: the drain task is never sent.
     post_lead(client, integration, secret, lead(name="迟到"), key="late")
     post_lead(client, theirs, their_secret, lead(name="刚到"), key="fresh")
-    assert tasks.drain_stale_intake() == 0  # not 30 s old yet
+    assert tasks.drain_stale_intake_task() == 0  # not 30 s old yet
     with tenant_context(tenant_a):
         Delivery.objects.update(received_at=timezone.now() - dt.timedelta(seconds=45))
-    assert tasks.drain_stale_intake() == 1
+    assert tasks.drain_stale_intake_task() == 1
     assert _statuses(tenant_a) == {"late": DeliveryStatus.CREATED}
     assert _statuses(tenant_b) == {"fresh": DeliveryStatus.QUEUED}
     jobs = [
@@ -77,7 +77,7 @@ def test_the_commit_schedules_one_drain_per_burst(
 ):
     sent = []
     monkeypatch.setattr(
-        tasks.process_queued,
+        tasks.process_queued_task,
         "apply_async",
         lambda args, countdown: sent.append((*args, countdown)),
     )
@@ -86,7 +86,7 @@ def test_the_commit_schedules_one_drain_per_burst(
     assert deliver(integration, secret, lead()).status_code == 202
     # The second found the first's flag; the drain waits a second to gather a batch.
     assert sent == [(tenant_a.pk, tasks.GATHER_SECONDS)]
-    assert tasks.process_queued(tenant_a.pk) == 2  # clears the flag, then drains
+    assert tasks.process_queued_task(tenant_a.pk) == 2  # clears the flag, then drains
     assert deliver(integration, secret, lead()).status_code == 202
     assert [tenant for tenant, _wait in sent] == [tenant_a.pk, tenant_a.pk]
 
@@ -97,7 +97,7 @@ def test_an_unreachable_broker_still_stores_and_answers(
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379.")
 
-    monkeypatch.setattr(tasks.process_queued, "apply_async", refuse)
+    monkeypatch.setattr(tasks.process_queued_task, "apply_async", refuse)
     integration, secret = platform
     with caplog.at_level(logging.WARNING, logger="lenddesk.acquisition.tasks"):
         response = deliver(integration, secret, lead(), key="offline")

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Count
 
 from lenddesk.audit.models import AuditAction, AuditEvent
-from lenddesk.customers import imports
+from lenddesk.customers import import_start, imports
 from lenddesk.customers.models import Customer, ImportJob, ImportRow, ImportStatus
 from lenddesk.tenancy.context import tenant_context
 from tests.conftest import IN_CI
@@ -193,7 +193,7 @@ def test_kill9_mid_import_loses_and_doubles_nothing(
     producer = Celery("t47", broker=REDIS)
     producer.conf.broker_transport_options = {"visibility_timeout": VISIBILITY}
     monkeypatch.setattr(
-        imports,
+        import_start,
         "_enqueue",
         lambda tenant_id, job_id: producer.send_task(
             "customers.import_run",
@@ -210,7 +210,7 @@ def test_kill9_mid_import_loses_and_doubles_nothing(
         )
         assert job.total_rows == ROWS
     with tenant_context(tenant_a):
-        imports.import_configure(
+        import_start.import_configure(
             actor=admin_a,
             job=job,
             mapping={"0": "name", "1": "phone", "2": "city"},

@@ -75,6 +75,3 @@ def drain_stale_intake_task() -> int:
     return process_queued_deliveries(older_than=STALE_AFTER)
 
 
-# The names before the tasks got their own (tests/acquisition/test_drain.py uses them).
-process_queued = process_queued_task
-drain_stale_intake = drain_stale_intake_task
