@@ -151,6 +151,8 @@ api_v1 = [
         product_api.ReviewRequestAPI.as_view(),
         name="prescreen_review",
     ),
+    path("", include("lenddesk.orders.api_urls")),
+    path("", include("lenddesk.warrants.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -166,6 +168,8 @@ urlpatterns = [
     path("partners/", include("lenddesk.partners.urls")),
     path("products/", include("lenddesk.products.urls")),
     path("notifications/", include("lenddesk.notifications.urls")),
+    path("orders/", include("lenddesk.orders.urls")),
+    path("warrants/", include("lenddesk.warrants.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", HealthView.as_view(), name="healthz"),

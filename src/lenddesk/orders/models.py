@@ -447,7 +447,7 @@ class Disbursement(EncryptedFieldsMixin, TenantModel):
     the repayment terms the schedule is computed from."""
 
     ENCRYPTED_FIELDS = {"account_number": "text"}
-    REVEAL_CODES = {"account_number": "order.reveal_account"}
+    REVEAL_CODES = {"account_number": "orders.reveal_account"}
     SCOPE_OWNER = "order__customer__owner"
     objects = ScopedManager()
 

@@ -51,6 +51,7 @@ MODULE_OF_APP: dict[str, str] = {
     "telephony": "telephony",
     "products": "products",
     "orders": "orders",
+    "warrants": "orders",
     "contracts": "contracts",
     "finance": "finance",
     "performance": "performance",

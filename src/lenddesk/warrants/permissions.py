@@ -1,0 +1,28 @@
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from lenddesk.accounts.registry import register_permissions
+
+
+@register_permissions(
+    module="orders",
+    grants={
+        "general_manager": ["warrants.view", "warrants.manage", "custody.view"],
+        "team_lead": ["warrants.view"],
+        "processor": ["warrants.view", "custody.view"],
+        "warrant_officer": [
+            "warrants.view",
+            "warrants.manage",
+            "custody.view",
+            "custody.manage",
+        ],
+    },
+)
+class WarrantPermission(TextChoices):
+    VIEW = "warrants.view", _("View warrant tasks")
+    MANAGE = "warrants.manage", _("Arrange and complete warrant tasks")
+    CUSTODY_VIEW = "custody.view", _("View the custody register of originals")
+    CUSTODY_MANAGE = (
+        "custody.manage",
+        _("Receive, check out, check in and return originals"),
+    )
