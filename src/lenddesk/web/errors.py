@@ -15,6 +15,8 @@ from django.http import JsonResponse
 ERROR_STATUS: dict[str, int] = {
     "already_claimed": 409,
     "conflict": 409,
+    "order_conflict": 409,
+    "warrant_conflict": 409,
     "partner_locked_out": 429,
     "rate_limited": 429,
     "throttled": 429,
