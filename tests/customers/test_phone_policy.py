@@ -13,7 +13,7 @@ from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.customers.models import PhonePolicy, PoolRules
 from lenddesk.customers.phone_policy import own_customer_purpose
 from lenddesk.customers.services import pool_rules_update
-from lenddesk.customers.views import PoolRulesView
+from lenddesk.customers.views.rules import PoolRulesView
 from lenddesk.security.services import REVEAL_LIMIT
 from lenddesk.tenancy.context import tenant_context
 from tests.conftest import force_session

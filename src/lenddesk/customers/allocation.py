@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.models import Department, User, UserStatus
@@ -18,6 +20,7 @@ from lenddesk.customers.models import (
     AllocationRule,
     Customer,
 )
+from lenddesk.customers.services.pool import customer_assign, pool_rules
 
 
 def active_rules() -> list[AllocationRule]:
@@ -55,31 +58,23 @@ def _team_of(department: Department) -> list[User]:
     )
 
 
-@transaction.atomic
-def allocate(
-    *, customer: Customer, rule: AllocationRule | None = None, actor=None
-) -> User | None:
-    """Give a new customer to the next person of the matching rule's team.
-
-    The rule row is locked while choosing, so concurrent arrivals never pick the same
-    "next" person from a stale count. Returns the new owner, or None (no rule/nobody
-    available: the customer stays in the public pool)."""
-    from lenddesk.customers.services import customer_assign, pool_rules
-
-    rule = rule or matching_rule(customer)
-    if rule is None:
-        return None
-    AllocationRule.objects.select_for_update().filter(pk=rule.pk).first()
-    cap = pool_rules().private_cap
-    members = _team(rule)
-    owned = dict(
+def _owned_counts(members: list[User]) -> dict[int, int]:
+    return dict(
         Customer.objects.filter(owner__in=members)
         .values_list("owner")
         .annotate(n=Count("pk"))
     )
-    counts = dict(
+
+
+def _assigned_counts(rule: AllocationRule) -> dict[int, int]:
+    return dict(
         AllocationCount.objects.filter(rule=rule).values_list("user_id", "assigned")
     )
+
+
+def _candidates(rule, members, owned, counts, cap) -> tuple[list, list[str]]:
+    """Who may receive the next customer, scored by (assigned + 1) / weight, and
+    why the others were skipped."""
     candidates, skipped = [], []
     for person in members:
         weight = Decimal(str(rule.weights.get(str(person.pk), 1)))
@@ -99,6 +94,28 @@ def allocate(
                 weight,
             )
         )
+    return candidates, skipped
+
+
+@transaction.atomic
+def allocate(
+    *, customer: Customer, rule: AllocationRule | None = None, actor=None
+) -> User | None:
+    """Give a new customer to the next person of the matching rule's team.
+
+    The rule row is locked while choosing, so concurrent arrivals never pick the same
+    "next" person from a stale count. Returns the new owner, or None (no rule/nobody
+    available: the customer stays in the public pool)."""
+    rule = rule or matching_rule(customer)
+    if rule is None:
+        return None
+    AllocationRule.objects.select_for_update().filter(pk=rule.pk).first()
+    cap = pool_rules().private_cap
+    members = _team(rule)
+    counts = _assigned_counts(rule)
+    candidates, skipped = _candidates(
+        rule, members, _owned_counts(members), counts, cap
+    )
     if not candidates:
         AllocationLog.objects.create(
             customer=customer,
@@ -126,9 +143,7 @@ def allocate(
 
 def allocation_report(*, rule: AllocationRule) -> list[dict]:
     """Per person: how many they received under this rule, their weight, and the spread."""
-    counts = dict(
-        AllocationCount.objects.filter(rule=rule).values_list("user_id", "assigned")
-    )
+    counts = _assigned_counts(rule)
     rows = []
     for person in _team(rule):
         rows.append(
@@ -231,12 +246,6 @@ def allocate_many(
 ) -> dict[int, User]:
     """The same fair choice as ``allocate`` for a whole batch (imports): decided in
     memory under the rule's lock, written with one UPDATE per receiver."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from lenddesk.customers.services import pool_rules
-
     if not customers:
         return {}
     now = now or timezone.now()
@@ -247,14 +256,16 @@ def allocate_many(
         for p in _team(rule)
         if p.accepts_leads and Decimal(str(rule.weights.get(str(p.pk), 1))) > 0
     ]
-    owned = dict(
-        Customer.objects.filter(owner__in=members)
-        .values_list("owner")
-        .annotate(n=Count("pk"))
-    )
-    counts = dict(
-        AllocationCount.objects.filter(rule=rule).values_list("user_id", "assigned")
-    )
+    chosen, logs = _choose_many(customers, rule, members, rules.private_cap)
+    _write_choices(rule, chosen, now, rules)
+    AllocationLog.objects.bulk_create(logs)
+    return chosen
+
+
+def _choose_many(customers, rule, members, cap) -> tuple[dict[int, User], list]:
+    """Each customer's receiver in turn, counting as it goes; the log rows."""
+    owned = _owned_counts(members)
+    counts = _assigned_counts(rule)
     weights = {p.pk: Decimal(str(rule.weights.get(str(p.pk), 1))) for p in members}
     chosen: dict[int, User] = {}
     logs = []
@@ -262,7 +273,7 @@ def allocate_many(
         candidates = [
             ((Decimal(counts.get(p.pk, 0)) + 1) / weights[p.pk], p.pk, p)
             for p in members
-            if owned.get(p.pk, 0) < rules.private_cap
+            if owned.get(p.pk, 0) < cap
         ]
         if not candidates:
             logs.append(
@@ -293,6 +304,11 @@ def allocate_many(
         counts[winner.pk] = counts.get(winner.pk, 0) + 1
         owned[winner.pk] = owned.get(winner.pk, 0) + 1
         chosen[customer.pk] = winner
+    return chosen, logs
+
+
+def _write_choices(rule, chosen: dict[int, User], now, rules) -> None:
+    """One UPDATE per receiver, and the rule's counters."""
     by_owner: dict[int, list[int]] = {}
     for customer_id, owner in chosen.items():
         by_owner.setdefault(owner.pk, []).append(customer_id)
@@ -309,5 +325,3 @@ def allocate_many(
         AllocationCount.objects.filter(pk=counter.pk).update(
             assigned=F("assigned") + len(ids)
         )
-    AllocationLog.objects.bulk_create(logs)
-    return chosen

@@ -10,15 +10,10 @@ from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.response import Response
 
 from lenddesk.accounts.models import User, UserStatus
-from lenddesk.customers import selectors, services
+from lenddesk.customers import selectors
 from lenddesk.customers.errors import CustomerNotOwned
-from lenddesk.customers.exports import (
-    XLSX,
-    ExportQueued,
-    customers_export,
-    export_file,
-    xlsx_response,
-)
+from lenddesk.customers.export_files import XLSX, export_file, xlsx_response
+from lenddesk.customers.exports import ExportQueued, customers_export
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.phone_policy import customer_reveal, phone_access
 from lenddesk.customers.serializers import (
@@ -30,9 +25,18 @@ from lenddesk.customers.serializers import (
     FollowUpSerializer,
     RevealSerializer,
 )
+from lenddesk.customers.services.customers import customer_create, customer_update
+from lenddesk.customers.services.followups import followup_create
+from lenddesk.customers.services.pool import (
+    customer_assign,
+    customer_claim,
+    customer_release,
+    ensure_owned,
+)
 from lenddesk.security.errors import RateLimited
 from lenddesk.web.api import TenantAPIView, cursor_page
 from lenddesk.web.idempotency import idempotent
+from lenddesk.web.params import int_or_none
 
 
 class CustomerAPIView(TenantAPIView):
@@ -53,7 +57,7 @@ def _owned(request, pk):
     """A customer in reach that someone owns; a public-pool one is refused (403
     ``not_owner``) by the services' rule, as on the pages."""
     customer = _customer(request, pk)
-    services.ensure_owned(customer)
+    ensure_owned(customer)
     return customer
 
 
@@ -98,7 +102,7 @@ class CustomerListAPI(CustomerAPIView):
         rows, next_before = selectors.customer_list(
             actor=request.user,
             filters=selectors.filters_from(request.query_params),
-            before=selectors.int_or_none(request.query_params.get("before")),
+            before=int_or_none(request.query_params.get("before")),
         )
         return Response(
             {
@@ -117,7 +121,7 @@ class CustomerListAPI(CustomerAPIView):
         body = CustomerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        result = services.customer_create(
+        result = customer_create(
             actor=request.user,
             data=data,
             phone=data.get("phone", ""),
@@ -153,7 +157,7 @@ class CustomerDetailAPI(CustomerAPIView):
         body = CustomerSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        customer = services.customer_update(
+        customer = customer_update(
             actor=request.user,
             customer=customer,
             data=data,
@@ -171,16 +175,7 @@ class ClaimAPI(CustomerAPIView):
     @extend_schema(request=None, responses=CustomerSerializer, tags=["customers"])
     @idempotent
     def post(self, request, pk: int):
-        customer = _customer(request, pk)
-        try:
-            customer = services.customer_claim(actor=request.user, customer=customer)
-        except ValidationError as exc:
-            if exc.code == "already_claimed":
-                return Response(
-                    {"error": exc.code, "detail": exc.messages[0], "fields": {}},
-                    status=409,
-                )
-            raise
+        customer = customer_claim(actor=request.user, customer=_customer(request, pk))
         return Response(CustomerSerializer(customer).data)
 
 
@@ -193,7 +188,7 @@ class ReleaseAPI(CustomerAPIView):
         customer = _owned(request, pk)  # 404 or 403 before anything is parsed
         has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
         reason = str(request.data.get("reason", ""))[:200] if has_body else ""
-        customer = services.customer_release(
+        customer = customer_release(
             actor=request.user, customer=customer, reason=reason
         )
         return Response(CustomerSerializer(customer).data)
@@ -217,7 +212,7 @@ class AssignAPI(CustomerAPIView):
             raise ValidationError(
                 {"owner": ["Choose an active colleague of your firm."]}
             )
-        services.customer_assign(actor=request.user, customers=[customer], owner=owner)
+        customer_assign(actor=request.user, customers=[customer], owner=owner)
         customer.refresh_from_db()
         return Response(CustomerSerializer(customer).data)
 
@@ -248,6 +243,7 @@ class RevealAPI(CustomerAPIView):
             code = getattr(exc, "code", None) or "permission_denied"
             raise PermissionDenied(detail=str(exc) or None, code=code) from exc
         response = Response({"field": body.validated_data["field"], "value": value})
+        # Exactly "no-store", as this answer has always said (integrators may match it).
         response["Cache-Control"] = "no-store"
         return response
 
@@ -273,7 +269,7 @@ class FollowUpAPI(CustomerAPIView):
         customer = _owned(request, pk)
         body = FollowUpSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        followup = services.followup_create(
+        followup = followup_create(
             actor=request.user, customer=customer, **body.validated_data
         )
         return Response(

@@ -16,8 +16,13 @@ from django.utils.translation import gettext as _
 from lenddesk.accounts.models import User, UserStatus
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_records
-from lenddesk.customers import services
 from lenddesk.customers.models import Customer, FunnelStage, Tag, TimelineEvent
+from lenddesk.customers.services.pool import (
+    customer_assign,
+    customer_release,
+    pool_rules,
+)
+from lenddesk.customers.services.tagging import MAX_TAGS, clean_tag_names
 
 BULK_MAX = 500
 
@@ -67,7 +72,7 @@ def customers_release(
             outcome.skipped[_("key customer (remove the mark first)")] += 1
             continue
         try:
-            services.customer_release(actor=actor, customer=customer, reason=reason)
+            customer_release(actor=actor, customer=customer, reason=reason)
         except ValidationError as exc:
             outcome.skipped[" ".join(exc.messages)] += 1
         else:
@@ -80,7 +85,7 @@ def customers_tag(
     *, actor: User, customer_ids: list[int], tag_name: str
 ) -> BulkOutcome:
     """Add one tag to the selected customers (their other tags stay)."""
-    names = services.clean_tag_names([tag_name or ""], field="tag")
+    names = clean_tag_names([tag_name or ""], field="tag")
     if not names:
         raise ValidationError({"tag": _("Name the tag to add.")})
     tag, _created = Tag.objects.get_or_create(name=names[0])
@@ -99,9 +104,9 @@ def customers_tag(
     for customer in customers:
         if customer.pk in tagged:
             outcome.skipped[_("already has this tag")] += 1
-        elif counts.get(customer.pk, 0) >= services.MAX_TAGS:
+        elif counts.get(customer.pk, 0) >= MAX_TAGS:
             outcome.skipped[
-                _("already has %(n)d tags, the most allowed") % {"n": services.MAX_TAGS}
+                _("already has %(n)d tags, the most allowed") % {"n": MAX_TAGS}
             ] += 1
         else:
             adding.append(customer)
@@ -163,7 +168,7 @@ def customers_assign(
     moving = [c for c in customers if c.owner_id != owner.pk]
     if len(moving) < len(customers):
         outcome.skipped[_("already theirs")] += len(customers) - len(moving)
-    cap = services.pool_rules().private_cap
+    cap = pool_rules().private_cap
     room = max(cap - Customer.objects.filter(owner=owner).count(), 0)
     if len(moving) > room:
         outcome.skipped[
@@ -172,9 +177,7 @@ def customers_assign(
         ] += len(moving) - room
         moving = moving[:room]
     if moving:
-        outcome.done = services.customer_assign(
-            actor=actor, customers=moving, owner=owner
-        )
+        outcome.done = customer_assign(actor=actor, customers=moving, owner=owner)
     return outcome
 
 

@@ -21,7 +21,8 @@ from PIL import Image
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.models import Customer, CustomerDocument, DocumentKind
-from lenddesk.customers.services import ensure_owned, timeline
+from lenddesk.customers.services.pool import ensure_owned
+from lenddesk.customers.services.timeline import timeline
 from lenddesk.security.crypto import decrypt, encrypt
 
 MAX_BYTES = 10 * 1024 * 1024

@@ -1,14 +1,10 @@
 """Export of customers to Excel: permission-gated, masked unless the person may reveal
-and asks for full numbers with a purpose, formula cells neutralised, watermarked,
-audited with the filter, row count and the file's SHA-256."""
+and asks for full numbers with a purpose. Small sets are written now; large ones wait
+for a manager's approval and then for the worker (``export_files`` writes, stores and
+audits the workbook)."""
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
-from decimal import Decimal
-
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -20,38 +16,26 @@ from lenddesk.accounts.selectors import people_with_code
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.errors import CustomerError
+from lenddesk.customers.export_files import (
+    audit_export,
+    export_folder,
+    export_queryset,
+    write_workbook,
+)
 from lenddesk.customers.models import (
     ExportApproval,
     ExportJob,
     ImportStatus,
 )
 from lenddesk.customers.permissions import CustomerPermission as P
-from lenddesk.customers.selectors import CustomerFilters, customers_filtered
+from lenddesk.customers.selectors import CustomerFilters
+from lenddesk.customers.tasks import export_run_task
 from lenddesk.notifications.services import notify
-from lenddesk.security.crypto import decrypt, encrypt
-from lenddesk.security.text import neutralise_formula
 
 MAX_SYNC_ROWS = 10_000
-COLUMNS = (
-    ("name", _("Name")),
-    ("phone", _("Mobile phone")),
-    ("city", _("City")),
-    ("demand_amount", _("Amount wanted")),
-    ("rating", _("Intent rating")),
-    ("stage", _("Stage")),
-    ("owner", _("Owner")),
-    ("channel", _("Channel")),
-    ("created_at", _("Created at")),
-)
 
-
-def export_queryset(actor: User, filters: CustomerFilters):
-    """Exactly the customers the list shows for these filters, newest first."""
-    return (
-        customers_filtered(actor, filters)
-        .select_related("owner", "stage")
-        .order_by("-pk")
-    )
+# The worker's folder under its old name, for ``bench.jobs`` (outside this app).
+_folder = export_folder
 
 
 class ExportQueued(Exception):
@@ -95,10 +79,10 @@ def customers_export(
                 rows=count,
             )
         )
-    handle, rows, digest = _write(actor, customers, full_numbers)
+    handle, rows, digest = write_workbook(actor, customers, full_numbers)
     with transaction.atomic():
         _record_direct(actor, query, rows, full_numbers, digest, purpose)
-        _audit(actor, filters, rows, full_numbers, digest, purpose)
+        audit_export(actor, filters, rows, full_numbers, digest, purpose)
     return (
         handle,
         "customers-%s.xlsx" % timezone.localtime().strftime("%Y%m%d-%H%M"),
@@ -207,166 +191,4 @@ def export_decide(
 
 
 def _enqueue(tenant_id: int, job_id: int) -> None:
-    from lenddesk.customers.tasks import export_run
-
-    export_run.delay(tenant_id=tenant_id, job_id=job_id)
-
-
-def export_run(*, job_id: int):
-    """The worker's part: the same workbook, stored encrypted for its requester."""
-    import base64
-    import uuid
-
-    from django.http import QueryDict
-
-    from lenddesk.customers.selectors import filters_from
-
-    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status == ImportStatus.COMPLETED or job.approval not in (
-        ExportApproval.NOT_NEEDED,
-        ExportApproval.APPROVED,
-    ):
-        return job
-    filters = filters_from(QueryDict(job.query))
-    handle, rows, digest = _write(
-        job.created_by, export_queryset(job.created_by, filters), job.full_numbers
-    )
-    stored = uuid.uuid4().hex
-    with open(handle.name, "rb") as written:
-        data = written.read()
-    handle.close()
-    blob = encrypt(
-        base64.b64encode(data).decode(), aad="%d|export|%s" % (job.tenant_id, stored)
-    )
-    (_folder() / stored).write_bytes(blob)
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.COMPLETED,
-        rows=rows,
-        stored_name=stored,
-        sha256=digest,
-        finished_at=timezone.now(),
-    )
-    _audit(job.created_by, filters, rows, job.full_numbers, digest, job.purpose)
-    job.refresh_from_db()
-    return job
-
-
-def export_file(*, actor: User, job) -> bytes:
-    import base64
-
-    blob = (_folder() / job.stored_name).read_bytes()
-    data = base64.b64decode(
-        decrypt(blob, aad="%d|export|%s" % (job.tenant_id, job.stored_name))
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CUSTOMERS_EXPORTED,
-        target=job,
-        changes={"downloaded": job.pk, "sha256": job.sha256},
-    )
-    return data
-
-
-def _folder():
-    from pathlib import Path
-
-    from django.conf import settings
-
-    folder = Path(settings.MEDIA_ROOT) / "private" / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _write(actor: User, customers, full_numbers: bool):
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - returned to the caller
-    book = xlsxwriter.Workbook(
-        handle.name,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = _("Exported by %(user)s at %(time)s — confidential") % {
-        "user": actor.username,
-        "time": stamp,
-    }
-    book.set_properties(
-        {"title": watermark, "author": actor.username, "company": actor.tenant.name}
-    )
-    sheet = book.add_worksheet(_("Customers")[:31])
-    sheet.set_header("&C" + watermark.replace("&", "&&"))
-    sheet.write_string(0, 0, watermark)
-    money = book.add_format({"num_format": "#,##0.00"})
-    for col, (_key, label) in enumerate(COLUMNS):
-        sheet.write_string(1, col, str(label))
-    row = 2
-    for customer in customers.iterator(chunk_size=1000):
-        phone = (
-            customer.get_secret("phone") if full_numbers else customer.masked("phone")
-        )
-        values = {
-            "name": customer.name,
-            "phone": phone or "",
-            "city": customer.city,
-            "demand_amount": customer.demand_amount,
-            "rating": customer.rating,
-            "stage": str(customer.stage or ""),
-            "owner": str(customer.owner or ""),
-            "channel": customer.channel,
-            "created_at": timezone.localtime(customer.created_at).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
-        }
-        for col, (key, _label) in enumerate(COLUMNS):
-            _write_cell(sheet, row, col, values[key], money)
-        row += 1
-    book.close()
-    with open(handle.name, "rb") as written:
-        digest = hashlib.sha256(written.read()).hexdigest()
-    return handle, row - 2, digest
-
-
-def _write_cell(sheet, row: int, col: int, value, money) -> None:
-    """Amounts as numbers Excel can sum; any text neutralised against formulas."""
-    if isinstance(value, Decimal):
-        # An XLSX number is an IEEE double: amounts up to 15 digits keep every cent.
-        sheet.write_number(row, col, float(value), money)
-    else:
-        sheet.write_string(row, col, neutralise_formula(value or ""))
-
-
-def _audit(actor, filters, rows, full_numbers, digest, purpose) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.CUSTOMERS_EXPORTED,
-        object_type="customers.customer",
-        changes={
-            "filter": {
-                "q": bool(filters.q),
-                "stage": filters.stage,
-                "rating": filters.rating,
-            },
-            "rows": rows,
-            "fields": [k for k, _l in COLUMNS],
-            "full_numbers": full_numbers,
-            "sha256": digest,
-        },
-        purpose=purpose[:200],
-    )
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str):
-    """A workbook as a download the browser never renders or caches."""
-    from django.http import HttpResponse
-
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename=%s" % filename
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    export_run_task.delay(tenant_id=tenant_id, job_id=job_id)

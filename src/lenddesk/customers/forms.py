@@ -2,8 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lenddesk.customers.bulk import BULK_MAX
-from lenddesk.customers.models import CustomerKind, FollowUpKind, Rating, Urgency
-from lenddesk.customers.services import MAX_TAGS
+from lenddesk.customers.models import (
+    CustomerKind,
+    DuplicatePolicy,
+    FollowUpKind,
+    PhonePolicy,
+    Rating,
+    Urgency,
+)
+from lenddesk.customers.services.tagging import MAX_TAGS
 from lenddesk.security.crypto import normalize_phone, validate_national_id
 from lenddesk.web.params import BIGINT_MAX, int_or_none
 
@@ -265,8 +272,6 @@ class PoolRulesForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from lenddesk.customers.models import DuplicatePolicy, PhonePolicy
-
         super().__init__(*args, **kwargs)
         self.fields["duplicate_policy"].choices = DuplicatePolicy.choices
         self.fields["phone_policy"].choices = PhonePolicy.choices

@@ -8,11 +8,11 @@ from lenddesk.accounts.handover import register_handover_step
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.models import Customer
+from lenddesk.customers.services.pool import default_pool
+from lenddesk.customers.services.timeline import timeline
 
 
 def hand_over_customers(*, actor, leaver, target) -> int:
-    from lenddesk.customers.services import default_pool, timeline
-
     moved = 0
     pool = None
     for customer in Customer.objects.filter(owner=leaver).order_by("pk").iterator():

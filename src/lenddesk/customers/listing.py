@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from lenddesk.customers.selectors import ListOrder
+from lenddesk.customers.list_filters import ListOrder
 
 # (key, header, the sort it offers, that sort's first direction: descending?)
 COLUMNS = (

@@ -20,7 +20,7 @@ from lenddesk.audit.services import audit_record
 from lenddesk.customers.errors import CustomerError, PhoneHidden
 from lenddesk.customers.models import Customer, PhonePolicy
 from lenddesk.customers.permissions import CustomerPermission
-from lenddesk.customers.services import pool_rules
+from lenddesk.customers.services.pool import pool_rules
 from lenddesk.security.services import reveal_field
 
 OWN_CUSTOMER_PURPOSE = gettext_noop("own customer")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
@@ -13,11 +12,26 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from lenddesk.accounts.models import User
+from lenddesk.accounts.models import Department, User
 from lenddesk.accounts.scope import scope_q, sees_only_own
 from lenddesk.accounts.selectors import users_visible_to
+
+# The list's parameters and pages live in their own modules; their public names stay
+# importable from here, where the other apps and the views read them.
+from lenddesk.customers.list_filters import NEWEST as NEWEST
+from lenddesk.customers.list_filters import CustomerFilters, ListOrder
+from lenddesk.customers.list_filters import filters_from as filters_from
+from lenddesk.customers.list_filters import order_from as order_from
+from lenddesk.customers.list_filters import parse_amount as parse_amount
+from lenddesk.customers.list_pages import (
+    LIST_RELATED,
+    page_by_owner,
+    page_of,
+    sorted_page,
+)
 from lenddesk.customers.models import (
     Customer,
+    CustomerDocument,
     ExportApproval,
     ExportJob,
     FollowUp,
@@ -28,132 +42,8 @@ from lenddesk.customers.models import (
 )
 from lenddesk.security.fields import exact_lookup, last4_lookup
 from lenddesk.web.orm import first_or_none
-from lenddesk.web.params import int_or_none
 
-PAGE_SIZE = 25
 FRESH_WITHIN = dt.timedelta(days=3)
-LIST_RELATED = ("owner", "stage", "pool")
-
-
-@dataclass
-class CustomerFilters:
-    q: str = ""
-    stage: int | None = None
-    rating: str = ""
-    tag: str = ""
-    owner: int | None = None
-    department: int | None = None
-    channel: str = ""
-    city: str = ""
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    overdue: bool = False
-    fresh: bool = False  # became theirs in the last three days, never followed up
-    # Parameters that were given but malformed or out of range, so were ignored.
-    ignored: tuple[str, ...] = ()
-
-
-AMOUNT_MAX = Decimal("999999999999.99")
-_AMOUNT = re.compile(r"([0-9]{1,12}(?:\.[0-9]{1,2})?)\s*(万|w|W)?")
-TEN_THOUSAND = Decimal(10000)
-
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def parse_amount(value) -> Decimal | None:
-    """An amount in yuan from a filter box: ``300000``, ``300000.5``, or in 万
-    (``30万``, ``30w``); None unless it is a number from 0 to the column's maximum."""
-    text = value.strip().replace(",", "").replace("，", "") if value else ""
-    match = _AMOUNT.fullmatch(text)
-    if match is None:
-        return None
-    amount = Decimal(match.group(1)) * (TEN_THOUSAND if match.group(2) else 1)
-    return amount if amount <= AMOUNT_MAX else None
-
-
-def _given(params, name: str) -> bool:
-    return bool(str(params.get(name, "") or "").strip())
-
-
-def _ignored(params, parsed: dict) -> tuple[str, ...]:
-    return tuple(
-        n for n, value in parsed.items() if value is None and _given(params, n)
-    )
-
-
-def filters_from(params) -> CustomerFilters:
-    """List filters from query parameters; anything malformed is ignored, and named
-    in ``ignored`` so the page can say so."""
-    from lenddesk.customers.models import Rating
-
-    rating = params.get("rating", "")
-    checked = {
-        "stage": int_or_none(params.get("stage")),
-        "owner": int_or_none(params.get("owner")),
-        "department": int_or_none(params.get("department")),
-        "from": _date(params.get("from")),
-        "to": _date(params.get("to")),
-        "amount_min": parse_amount(params.get("amount_min")),
-        "amount_max": parse_amount(params.get("amount_max")),
-    }
-    return CustomerFilters(
-        q=params.get("q", "")[:80],
-        stage=checked["stage"],
-        rating=rating if rating in Rating.values else "",
-        tag=params.get("tag", "").strip()[:30],
-        owner=checked["owner"],
-        department=checked["department"],
-        channel=params.get("channel", "").strip()[:60],
-        city=params.get("city", "").strip()[:40],
-        created_from=checked["from"],
-        created_to=checked["to"],
-        amount_min=checked["amount_min"],
-        amount_max=checked["amount_max"],
-        overdue=params.get("overdue") == "1",
-        fresh=params.get("fresh") == "1",
-        ignored=_ignored(params, checked),
-    )
-
-
-@dataclass(frozen=True)
-class ListOrder:
-    """How the list is sorted: a column and a direction; ties go by id the same way."""
-
-    key: str
-    descending: bool
-
-    @property
-    def param(self) -> str:
-        return ("-" if self.descending else "") + self.key
-
-    @property
-    def field(self) -> str:
-        return ORDER_FIELDS[self.key]
-
-
-ORDER_FIELDS = {
-    "created": "pk",
-    "next_followup": "next_followup_at",
-    "amount": "demand_amount",
-    "last_followup": "last_followup_at",
-}
-NEWEST = ListOrder("created", descending=True)
-
-
-def order_from(value) -> ListOrder:
-    """The ``sort`` parameter (``amount``, ``-amount`` …); newest first otherwise."""
-    text = value if isinstance(value, str) else ""
-    key = text[1:] if text.startswith("-") else text
-    if key not in ORDER_FIELDS:
-        return NEWEST
-    return ListOrder(key, descending=text.startswith("-"))
 
 
 def _search(customers: QuerySet, text: str) -> QuerySet:
@@ -213,8 +103,6 @@ def customers_filtered(actor: User, filters: CustomerFilters) -> QuerySet[Custom
 
 
 def _in_department(customers: QuerySet, department_id: int) -> QuerySet:
-    from lenddesk.accounts.models import Department
-
     department = Department.objects.filter(pk=department_id).first()
     if department is None:
         return customers
@@ -233,18 +121,18 @@ def customer_list(
     rows): newest first by ``before=<id>``; any other order by ``cursor``, a position
     on (sort value, id)."""
     if order != NEWEST:
-        return _sorted_page(customers_filtered(actor, filters), order, cursor)
+        return sorted_page(customers_filtered(actor, filters), order, cursor)
     if (
         filters == CustomerFilters()
         and connection.features.supports_slicing_ordering_in_compound
     ):
         owners = _scope_owner_ids(actor)
         if owners is not None:
-            return _page_by_owner(owners, before, LIST_RELATED)
+            return page_by_owner(owners, before, LIST_RELATED)
     customers = customers_filtered(actor, filters)
     if before:
         customers = customers.filter(pk__lt=before)
-    return _page_of(customers, LIST_RELATED)
+    return page_of(customers, LIST_RELATED)
 
 
 COUNT_CAP = 10_000
@@ -297,102 +185,6 @@ def _count_within_budget(limited: QuerySet) -> int | None:
         return None
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-_MAX_MICROSECONDS = (dt.datetime(9999, 12, 31, tzinfo=dt.UTC) - _EPOCH) // _MICROSECOND
-
-
-@dataclass(frozen=True)
-class _Position:
-    """Where the next page starts: after (value, id); ``value`` None once the walk
-    has reached the customers without a value, which come last in either direction."""
-
-    value: object
-    pk: int
-
-
-def _encode_position(field: str, value, pk: int) -> str:
-    if value is None:
-        return "~%d" % pk
-    if field == "pk":
-        return str(pk)
-    if isinstance(value, dt.datetime):
-        return "%d~%d" % ((value - _EPOCH) // _MICROSECOND, pk)
-    return "%s~%d" % (format(value, "f"), pk)
-
-
-def _decode_position(field: str, cursor: str) -> _Position | None:
-    """A cursor from the page's own link; anything else starts from the top."""
-    text = cursor if isinstance(cursor, str) else ""
-    if field == "pk":
-        pk = int_or_none(text)
-        return _Position(pk, pk) if pk else None
-    raw, _sep, pk_text = text.rpartition("~")
-    pk = int_or_none(pk_text)
-    if not _sep or pk is None:
-        return None
-    if raw == "":
-        return _Position(None, pk)
-    if field == "demand_amount":
-        value = parse_amount(raw) if re.fullmatch(r"[0-9.]+", raw) else None
-    else:
-        micros = int_or_none(raw, low=0, high=_MAX_MICROSECONDS)
-        value = None if micros is None else _EPOCH + micros * _MICROSECOND
-    return None if value is None else _Position(value, pk)
-
-
-def _sorted_page(customers: QuerySet, order: ListOrder, cursor: str):
-    """Customers with a value first, by (value, id); then those without, by id. Each
-    part is one keyset query an index on (tenant, value, id) answers in order."""
-    field, down = order.field, order.descending
-    position = _decode_position(field, cursor)
-    entries: list[tuple[object, int]] = []
-    if position is None or position.value is not None:
-        entries = _valued_entries(customers, field, down, position)
-    if len(entries) <= PAGE_SIZE and field != "pk":
-        after = position.pk if position is not None and position.value is None else None
-        entries += _valueless_entries(
-            customers, field, down, after, PAGE_SIZE + 1 - len(entries)
-        )
-    ids = [pk for _value, pk in entries]
-    rows = _rows_in_order(ids[:PAGE_SIZE], LIST_RELATED)
-    if len(entries) <= PAGE_SIZE:
-        return rows, None
-    value, pk = entries[PAGE_SIZE - 1]
-    return rows, _encode_position(field, value, pk)
-
-
-def _valued_entries(customers, field: str, down: bool, position) -> list:
-    if field != "pk":
-        customers = customers.filter(**{field + "__isnull": False})
-    if position is not None and field == "pk":
-        customers = customers.filter(**{"pk__lt" if down else "pk__gt": position.pk})
-    elif position is not None:
-        value, pk = position.value, position.pk
-        at_most, past = ("lte", "lt") if down else ("gte", "gt")
-        # The first condition bounds the index range; the second skips the ties
-        # already shown.
-        customers = customers.filter(**{"%s__%s" % (field, at_most): value}).filter(
-            Q(**{"%s__%s" % (field, past): value}) | Q(**{"pk__" + past: pk})
-        )
-    sign = "-" if down else ""
-    ordering = [sign + field] if field == "pk" else [sign + field, sign + "pk"]
-    return list(customers.order_by(*ordering).values_list(field, "pk")[: PAGE_SIZE + 1])
-
-
-def _valueless_entries(customers, field: str, down: bool, after, limit: int):
-    customers = customers.filter(**{field + "__isnull": True})
-    if after is not None:
-        customers = customers.filter(**{"pk__lt" if down else "pk__gt": after})
-    ids = customers.order_by("-pk" if down else "pk").values_list("pk", flat=True)
-    return [(None, pk) for pk in ids[:limit]]
-
-
-def _rows_in_order(ids: list[int], related: tuple[str, ...]) -> list[Customer]:
-    by_id = Customer.objects.select_related(*related).in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
 OWNER_CHOICES_MAX = 500
 
 
@@ -424,41 +216,6 @@ def _scope_owner_ids(actor: User) -> list[int] | None:
     return ids if 0 < len(ids) <= MERGE_OWNERS_MAX else None
 
 
-def _page_by_owner(owners: list[int], before: int | None, related: tuple[str, ...]):
-    """A team's newest customers as the merge of each person's newest (one UNION ALL
-    of index ranges): walking the firm's newest rows for the team's stopped only
-    after every newer customer of everyone else and of the pool — 200,000 rows and
-    40 ms after two big imports, 3 ms this way."""
-    newer = {"pk__lt": before} if before else {}
-    parts = [
-        Customer.objects.filter(owner_id=owner, **newer)
-        .order_by("-pk")
-        .values_list("pk", flat=True)[: PAGE_SIZE + 1]
-        for owner in owners
-    ]
-    if len(parts) > 1:
-        parts = [parts[0].union(*parts[1:], all=True).order_by("-pk")[: PAGE_SIZE + 1]]
-    return _page_from_ids(list(parts[0]), related)
-
-
-def _page_of(customers: QuerySet, related: tuple[str, ...]):
-    """Ids first, rows second: with the joins in the same query PostgreSQL may choose a
-    full scan for a rare filter (1.8 s at 1M rows); the id-only keyset query stays on
-    the primary-key index, and the second query reads 25 rows by id."""
-    ids = list(customers.order_by("-pk").values_list("pk", flat=True)[: PAGE_SIZE + 1])
-    return _page_from_ids(ids, related)
-
-
-def _page_from_ids(ids: list[int], related: tuple[str, ...]):
-    """The page's rows (one query by id) and the next page's cursor."""
-    rows = list(
-        Customer.objects.filter(pk__in=ids[:PAGE_SIZE])
-        .select_related(*related)
-        .order_by("-pk")
-    )
-    return rows, (ids[PAGE_SIZE - 1] if len(ids) > PAGE_SIZE else None)
-
-
 def pools_visible_to(actor: User) -> QuerySet[PublicPool]:
     """The firm's main pool plus the pools of the actor's department and above."""
     department = actor.department
@@ -484,7 +241,7 @@ def pool_list(
     customers = _pool_customers(actor, q, pool_id)
     if before:
         customers = customers.filter(pk__lt=before)
-    return _page_of(customers, ("pool", "stage"))
+    return page_of(customers, ("pool", "stage"))
 
 
 def pool_count(*, actor: User, q: str = "", pool_id: int | None = None) -> ListCount:
@@ -645,8 +402,6 @@ def visit_get(*, actor: User, visit_id: int) -> Visit:
 
 
 def document_get(*, actor: User, document_id: int):
-    from lenddesk.customers.models import CustomerDocument
-
     document = (
         CustomerDocument.objects.filter(
             pk=document_id, customer__in=Customer.objects.visible_to(actor)

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from lenddesk.customers.models import CustomerKind, FollowUpKind, Rating, Urgency
 from lenddesk.customers.phone_policy import PhoneAccess
-from lenddesk.customers.services import MAX_TAGS
+from lenddesk.customers.services.tagging import MAX_TAGS
 from lenddesk.web.params import IdField
 
 

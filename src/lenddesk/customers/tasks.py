@@ -1,16 +1,20 @@
+"""The customers app's Celery tasks. Each is named ``*_task`` and calls its worker
+body from the module whose job it is; none of those modules imports this one (the
+enqueues live in ``exports``, ``import_start`` and ``services.tag_rules``)."""
+
 from celery import shared_task
 
-from lenddesk.customers.services import (
-    reclaim_overdue,
-    remind_due_followups,
-    warn_before_return,
-)
+from lenddesk.customers.export_files import export_run
+from lenddesk.customers.imports import import_run
+from lenddesk.customers.services.followups import remind_due_followups
+from lenddesk.customers.services.returns import reclaim_overdue, warn_before_return
+from lenddesk.customers.services.tagging import apply_tag_rules_everywhere
 from lenddesk.tenancy.tasks import active_tenant_ids, tenant_task
 
 
 @tenant_task
-def _pool_housekeeping_for(*, tenant_id: int) -> tuple[int, int]:
-    return warn_before_return(), 0
+def _warn_for(*, tenant_id: int) -> int:
+    return warn_before_return()
 
 
 @tenant_task
@@ -19,12 +23,12 @@ def _reclaim_for(*, tenant_id: int) -> int:
 
 
 @shared_task(name="customers.pool_return")
-def pool_return() -> int:
+def pool_return_task() -> int:
     """Nightly: warn owners of customers about to return, then return the overdue ones
     to the public pool (掉公海). Each firm runs under its own tenant context."""
     returned = 0
     for tenant_id in active_tenant_ids():
-        _pool_housekeeping_for(tenant_id=tenant_id)
+        _warn_for(tenant_id=tenant_id)
         returned += _reclaim_for(tenant_id=tenant_id)
     return returned
 
@@ -35,42 +39,27 @@ def _remind_for(*, tenant_id: int) -> int:
 
 
 @shared_task(name="customers.followup_reminders")
-def followup_reminders() -> int:
+def followup_reminders_task() -> int:
     """Every few minutes: in-app reminders of follow-ups about to fall due."""
     return sum(_remind_for(tenant_id=t) for t in active_tenant_ids())
 
 
-@shared_task(name="customers.import_run", acks_late=True, reject_on_worker_lost=True)
-def import_run(*, tenant_id: int, job_id: int) -> int:
-    """Run (or resume) an import; redelivery after a crash continues where it stopped.
-    Only the context variable is bound here: the import opens one transaction (and
-    tenant setting) per batch itself."""
-    from lenddesk.customers.imports import import_run as run
-    from lenddesk.tenancy.context import bind_tenant
-    from lenddesk.tenancy.models import Tenant
+@shared_task(name="customers.export_run", acks_late=True, reject_on_worker_lost=True)
+@tenant_task
+def export_run_task(*, tenant_id: int, job_id: int) -> int:
+    return export_run(job_id=job_id).rows
 
-    tenant = Tenant.objects.get(pk=tenant_id)
-    with bind_tenant(tenant):
-        return run(job_id=job_id).created_count
+
+@shared_task(name="customers.import_run", acks_late=True, reject_on_worker_lost=True)
+@tenant_task(own_transactions=True)
+def import_run_task(*, tenant_id: int, job_id: int) -> int:
+    """Run (or resume) an import; redelivery after a crash continues where it stopped.
+    The import commits batch by batch, so only the firm is bound here."""
+    return import_run(job_id=job_id).created_count
 
 
 @shared_task(name="customers.tag_everyone")
-def tag_everyone(*, tenant_id: int) -> int:
-    from lenddesk.customers.services import apply_tag_rules_everywhere
-    from lenddesk.tenancy.context import bind_tenant
-    from lenddesk.tenancy.models import Tenant
-
-    with bind_tenant(Tenant.objects.get(pk=tenant_id)):
-        return apply_tag_rules_everywhere()
-
-
-@shared_task(name="customers.export_run", acks_late=True, reject_on_worker_lost=True)
-def export_run(*, tenant_id: int, job_id: int) -> int:
-    from lenddesk.customers.exports import export_run as run
-
-    return _export_for(tenant_id=tenant_id, job_id=job_id, run=run)
-
-
-@tenant_task
-def _export_for(*, tenant_id: int, job_id: int, run) -> int:
-    return run(job_id=job_id).rows
+@tenant_task(own_transactions=True)
+def tag_everyone_task(*, tenant_id: int) -> int:
+    """A new tag rule for the firm's existing customers, in committed chunks."""
+    return apply_tag_rules_everywhere()
