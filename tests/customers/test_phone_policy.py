@@ -86,7 +86,8 @@ def test_owner_shows_own_number_with_one_click(client, tenant_a, team):
 
     shown = _show_own(client, customer)
     body = shown.content.decode()
-    assert shown.status_code == 200 and shown["Cache-Control"] == "no-store"
+    assert shown.status_code == 200
+    assert shown["Cache-Control"].startswith("no-store")
     assert PHONE in body and 'data-testid="revealed-phone"' in body
     assert _on_page("This view is recorded in the audit log.") in body
     [event] = _reveals(tenant_a)

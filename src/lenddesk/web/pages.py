@@ -8,7 +8,8 @@ Every app's views use these instead of writing the shapes out again:
 - ``private_response``: an answer that holds a clear personal value or a file:
   never stored by a browser or a proxy.
 - ``reveal_response``: the "show in full, with a purpose" box (``web/_reveal.html``),
-  answering 200 with the value, 400 with the field errors, 429 past the hourly limit.
+  answering 200 with the value, 400 with the field errors, 403 when the actor may not
+  see it (with the reason), 429 past the hourly limit.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from lenddesk.security.errors import RateLimited
 from lenddesk.web.forms import apply_service_errors
@@ -79,4 +81,9 @@ def reveal_response(
         except RateLimited as exc:
             form.add_error(None, str(exc))
             status = 429
+        except PermissionDenied as exc:  # the box says why
+            form.add_error(
+                None, str(exc) or _("You are not allowed to reveal this value.")
+            )
+            status = 403
     return private_response(render(request, template, context, status=status))
