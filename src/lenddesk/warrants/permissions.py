@@ -8,7 +8,10 @@ from lenddesk.accounts.registry import register_permissions
     module="orders",
     grants={
         "general_manager": ["warrants.view", "warrants.manage", "custody.view"],
-        "team_lead": ["warrants.view"],
+        "team_lead": ["warrants.view", "custody.view"],
+        # A salesperson follows the registration and the originals of their own
+        # customers' orders (the data scope narrows what they see).
+        "salesperson": ["warrants.view", "custody.view"],
         "processor": ["warrants.view", "custody.view"],
         "warrant_officer": [
             "warrants.view",

@@ -17,6 +17,8 @@ ERROR_STATUS: dict[str, int] = {
     "conflict": 409,
     "order_conflict": 409,
     "warrant_conflict": 409,
+    "already_decided": 409,
+    "already_disbursed": 409,
     "partner_locked_out": 429,
     "rate_limited": 429,
     "throttled": 429,

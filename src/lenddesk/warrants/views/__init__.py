@@ -1,0 +1,2 @@
+"""Pages of the warrant centre: tasks (``tasks``) and the custody register
+(``custody``)."""
