@@ -208,6 +208,7 @@ INSTALLED_APPS = [
 TENANT_SEEDERS = [
     "lenddesk.accounts.seed.seed_default_roles",
     "lenddesk.customers.seed.seed_customers",
+    "lenddesk.orders.seed.seed_orders",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +401,15 @@ CELERY_BEAT_SCHEDULE = {
     "acquisition-drain-stale-intake": {
         "task": "acquisition.drain_stale_intake",
         "schedule": 60,
+    },
+    "orders-flag-overdue": {"task": "orders.flag_overdue", "schedule": 900},
+    "warrants-flag-overdue-checkouts": {
+        "task": "warrants.flag_overdue_checkouts",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "orders-afterloan-remind": {
+        "task": "orders.afterloan_remind",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

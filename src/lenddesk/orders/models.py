@@ -428,6 +428,9 @@ class Submission(TenantModel):
     rejection_reason = models.CharField(
         _("reason for rejection"), max_length=300, blank=True
     )
+    withdraw_reason = models.CharField(
+        _("reason for withdrawing"), max_length=300, blank=True
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -438,6 +441,14 @@ class Submission(TenantModel):
         indexes = [
             models.Index(
                 fields=["tenant", "funder", "status"], name="submission_funder_idx"
+            )
+        ]
+        constraints = [
+            # One submission awaiting each funder's answer per order at a time.
+            models.UniqueConstraint(
+                fields=["order", "funder"],
+                condition=Q(status="pending"),
+                name="submission_one_pending",
             )
         ]
 
@@ -476,6 +487,8 @@ class Disbursement(EncryptedFieldsMixin, TenantModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # When the second-sale to-do before maturity was made (once per loan).
+    maturity_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -496,6 +509,11 @@ class Instalment(TenantModel):
     balance = models.DecimalField(**MONEY)
     reminded_at = models.DateTimeField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)
+    # There is no repayment feed: someone marks an instalment repaid (audited).
+    paid_on = models.DateField(_("repaid on"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["disbursement", "number"]

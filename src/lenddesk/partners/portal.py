@@ -10,6 +10,8 @@ the slug in the URL and every request runs inside ``tenant_context``.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,9 +25,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from lenddesk.acquisition.services import current_notice
+from lenddesk.orders.selectors import progress_by_customer
 from lenddesk.partners import selectors, services
 from lenddesk.partners.forms import PortalLoginForm, ReferralForm, SignupForm
-from lenddesk.partners.models import Partner, PartnerStatus
+from lenddesk.partners.models import Partner, PartnerReferral, PartnerStatus
 from lenddesk.partners.qr import qr_response
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.context import tenant_context
@@ -342,11 +345,32 @@ def _thank(request, referral) -> None:
 
 class PortalReferralsView(PortalView):
     def get(self, request):
+        rows = selectors.referral_rows(partner=self.partner)
         return self.page(
             request,
             "partners/portal/referrals.html",
-            {"rows": selectors.referral_rows(partner=self.partner)},
+            {"rows": _with_order_steps(self.tenant, self.partner, rows)},
         )
+
+
+def _with_order_steps(tenant, partner, rows) -> list:
+    """Each referral with the step its newest order is at (the step's name only: no
+    amount, no product), for credited referrals of a firm that runs orders. A row
+    whose referral does not line up (one arrived between the two reads) shows none."""
+    if not tenant.has_module("orders"):
+        return rows
+    referrals = list(
+        PartnerReferral.objects.filter(partner=partner)
+        .order_by("-id")
+        .values_list("customer_id", "credited", "created_at")[: len(rows)]
+    )
+    steps = progress_by_customer([pk for pk, credited, _at in referrals if credited])
+    shown = []
+    for index, row in enumerate(rows):
+        pk, credited, at = referrals[index] if index < len(referrals) else (0, 0, 0)
+        step = steps.get(pk) if credited and at == row.created_at else None
+        shown.append(SimpleNamespace(**asdict(row), order_step=step))
+    return shown
 
 
 class PortalTeamView(PortalView):
