@@ -1,7 +1,7 @@
 """Reverse matching: which of my customers fit a product, and acting on them."""
 
 from lenddesk.customers.models import Customer, FollowUp
-from lenddesk.products import services
+from lenddesk.products import reverse_match as services
 from lenddesk.products.models import JobStatus, ReverseMatchJob
 from lenddesk.tenancy.context import tenant_context
 from tests.conftest import force_session

@@ -1,16 +1,13 @@
 """Products API (`/api/v1/products/…`, `/api/v1/funders/…`, matching, pre-screening)."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from lenddesk.customers.selectors import customer_get
-from lenddesk.products import selectors, services
-from lenddesk.products.cost import cost_sheet
+from lenddesk.products import scorecard, selectors, services
 from lenddesk.products.matching import reason_text
 from lenddesk.products.models import (
     FunderKind,
@@ -19,7 +16,11 @@ from lenddesk.products.models import (
     RepaymentMethod,
 )
 from lenddesk.products.permissions import ProductPermission as P
-from lenddesk.products.presenters import cost_inputs, explain_lines
+from lenddesk.products.presenters import (
+    cost_inputs,
+    explain_lines,
+    inputs_cost_sheet,
+)
 from lenddesk.web.api import TenantAPIView
 from lenddesk.web.params import IdField, int_or_none
 
@@ -299,13 +300,6 @@ def _match_payload(outcome) -> dict:
     }
 
 
-def _owned(request, pk):
-    customer = customer_get(actor=request.user, customer_id=pk)
-    if customer.owner_id is None:
-        raise Http404
-    return customer
-
-
 class CustomerMatchAPI(ProductsAPIView):
     permissions = {"GET": (P.MATCH,)}
 
@@ -317,9 +311,8 @@ class CustomerMatchAPI(ProductsAPIView):
         tags=["products"],
     )
     def get(self, request, pk: int):
-        outcome = services.match_customer(
-            actor=request.user, customer=_owned(request, pk)
-        )
+        customer = selectors.owned_customer_get(actor=request.user, customer_id=pk)
+        outcome = services.match_customer(actor=request.user, customer=customer)
         return Response(_match_payload(outcome))
 
 
@@ -353,18 +346,15 @@ class CostAPI(ProductsAPIView):
     def get(self, request, pk: int):
         product = selectors.product_get(product_id=pk)
         customer_id = int_or_none(request.query_params.get("customer"))
-        customer = _owned(request, customer_id) if customer_id else None
+        customer = None
+        if customer_id:
+            customer = selectors.owned_customer_get(
+                actor=request.user, customer_id=customer_id
+            )
         inputs, errors = cost_inputs(product, request.query_params, customer)
         if errors:
             raise ValidationError(errors)
-        sheet = cost_sheet(
-            product=product,
-            amount=inputs["amount"],
-            term=inputs["term"],
-            method=inputs["method"],
-            annual_rate=inputs["rate"],
-            ceiling=services.product_settings().apr_ceiling,
-        )
+        sheet = inputs_cost_sheet(product, inputs)
         return Response(
             {
                 "product": product.pk,
@@ -457,9 +447,8 @@ class PreScreenRunAPI(ProductsAPIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, request=None, tags=["products"])
     def post(self, request, pk: int):
-        prescreen = services.prescreen_run(
-            actor=request.user, customer=_owned(request, pk)
-        )
+        customer = selectors.owned_customer_get(actor=request.user, customer_id=pk)
+        prescreen = scorecard.prescreen_run(actor=request.user, customer=customer)
         return Response(_prescreen(prescreen), status=status.HTTP_201_CREATED)
 
 

@@ -1,4 +1,5 @@
 import re
+import secrets
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +123,11 @@ class ProductForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["funder"].queryset = Funder.objects.order_by("name")
+
+
+def row_key() -> str:
+    """A fresh key for one editor row (``rule-<key>-…``, ``band-<key>-…``)."""
+    return secrets.token_hex(4)
 
 
 ROW_KEY = re.compile(r"^rule-([A-Za-z0-9]{1,12})-field$")

@@ -153,6 +153,66 @@ def evaluate(products, rule_sets: dict, facts: dict) -> list[ProductMatch]:
     return matches
 
 
+def _amount_fit(product, wanted: Decimal | None) -> tuple[Decimal, dict | None]:
+    if wanted is None:
+        return Decimal("0.5"), None
+    if product.amount_min <= wanted <= product.amount_max:
+        return Decimal(1), {"code": "amount_fits"}
+    if wanted > product.amount_max:
+        capped = {"code": "amount_capped", "max": str(product.amount_max)}
+        return (product.amount_max / wanted) ** 2, capped
+    return Decimal("0.3"), {"code": "amount_below", "min": str(product.amount_min)}
+
+
+def _term_fit(product, term: int | None) -> tuple[Decimal, dict | None]:
+    if not term:
+        return Decimal("0.5"), None
+    if product.term_min <= term <= product.term_max:
+        return Decimal(1), {"code": "term_fits"}
+    outside = {"code": "term_outside", "min": product.term_min, "max": product.term_max}
+    return Decimal("0.4"), outside
+
+
+def _score(
+    match: ProductMatch, values: dict, wanted, term, cheapest: Decimal, fastest: int
+) -> None:
+    """The match's score out of 100 and the reasons behind it: the amount and term
+    ``wanted``, the cost against the cheapest and the days against the fastest of the
+    eligible products."""
+    product = match.product
+    amount, months = loan_shape(product, values)
+    amount_fit, amount_reason = _amount_fit(product, wanted)
+    term_fit, term_reason = _term_fit(product, term)
+    reasons = [r for r in (amount_reason, term_reason) if r is not None]
+    ratio = match.expected_cost / amount
+    cost_fit = cheapest / ratio if ratio else Decimal(1)
+    reasons.append(
+        {
+            "code": "cheapest" if cost_fit == 1 else "cost",
+            "cost": str(match.expected_cost),
+            "months": months,
+            "amount": str(amount),
+        }
+    )
+    days = max(product.processing_days, 1)
+    speed_fit = Decimal(fastest) / Decimal(days)
+    reasons.append(
+        {
+            "code": "fastest" if days == fastest else "days",
+            "days": product.processing_days,
+        }
+    )
+    match.score = int(
+        (
+            WEIGHTS["amount"] * amount_fit
+            + WEIGHTS["term"] * term_fit
+            + WEIGHTS["cost"] * cost_fit
+            + WEIGHTS["speed"] * speed_fit
+        ).quantize(Decimal("1"))
+    )
+    match.reasons = reasons
+
+
 def rank(matches: list[ProductMatch], values: dict) -> None:
     eligible = [m for m in matches if m.eligible]
     wanted = _decimal(values.get("demand_amount"))
@@ -165,61 +225,8 @@ def rank(matches: list[ProductMatch], values: dict) -> None:
             m.expected_cost / loan_shape(m.product, values)[0] for m in eligible
         )
         fastest = min(max(m.product.processing_days, 1) for m in eligible)
-    for match in eligible:
-        product, reasons = match.product, []
-        amount, months = loan_shape(product, values)
-        if wanted is None:
-            amount_fit = Decimal("0.5")
-        elif product.amount_min <= wanted <= product.amount_max:
-            amount_fit = Decimal(1)
-            reasons.append({"code": "amount_fits"})
-        elif wanted > product.amount_max:
-            amount_fit = (product.amount_max / wanted) ** 2
-            reasons.append({"code": "amount_capped", "max": str(product.amount_max)})
-        else:
-            amount_fit = Decimal("0.3")
-            reasons.append({"code": "amount_below", "min": str(product.amount_min)})
-        if not term:
-            term_fit = Decimal("0.5")
-        elif product.term_min <= term <= product.term_max:
-            term_fit = Decimal(1)
-            reasons.append({"code": "term_fits"})
-        else:
-            term_fit = Decimal("0.4")
-            reasons.append(
-                {
-                    "code": "term_outside",
-                    "min": product.term_min,
-                    "max": product.term_max,
-                }
-            )
-        ratio = match.expected_cost / amount
-        cost_fit = cheapest / ratio if ratio else Decimal(1)
-        reasons.append(
-            {
-                "code": "cheapest" if cost_fit == 1 else "cost",
-                "cost": str(match.expected_cost),
-                "months": months,
-                "amount": str(amount),
-            }
-        )
-        days = max(product.processing_days, 1)
-        speed_fit = Decimal(fastest) / Decimal(days)
-        reasons.append(
-            {
-                "code": "fastest" if days == fastest else "days",
-                "days": product.processing_days,
-            }
-        )
-        match.score = int(
-            (
-                WEIGHTS["amount"] * amount_fit
-                + WEIGHTS["term"] * term_fit
-                + WEIGHTS["cost"] * cost_fit
-                + WEIGHTS["speed"] * speed_fit
-            ).quantize(Decimal("1"))
-        )
-        match.reasons = reasons
+        for match in eligible:
+            _score(match, values, wanted, term, cheapest, fastest)
     ordered = sorted(
         eligible,
         key=lambda m: (

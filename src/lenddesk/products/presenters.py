@@ -4,9 +4,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from lenddesk.customers.selectors import int_or_none
-from lenddesk.products.rules import CATALOGUE, show_value
-from lenddesk.products.services import HARD_RULES
+from lenddesk.products import services
+from lenddesk.products.attributes import CATALOGUE
+from lenddesk.products.cost import CostSheet, cost_sheet
+from lenddesk.products.scorecard import HARD_RULES
+from lenddesk.products.wording import show_value
+from lenddesk.web.params import int_or_none
 
 
 def decimal_or_none(value) -> Decimal | None:
@@ -66,6 +69,18 @@ def cost_inputs(product, params, customer=None) -> tuple[dict, dict[str, list[st
         )
         method = product.repayment_methods[0]
     return {"amount": amount, "term": term, "rate": rate, "method": method}, errors
+
+
+def inputs_cost_sheet(product, inputs: dict) -> CostSheet:
+    """The cost sheet of ``cost_inputs``' answer, against the firm's APR ceiling."""
+    return cost_sheet(
+        product=product,
+        amount=inputs["amount"],
+        term=inputs["term"],
+        method=inputs["method"],
+        annual_rate=inputs["rate"],
+        ceiling=services.product_settings().apr_ceiling,
+    )
 
 
 def band_text(line: dict) -> str:

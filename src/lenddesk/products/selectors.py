@@ -6,13 +6,13 @@ import datetime as dt
 import uuid
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from lenddesk.accounts.models import User
 from lenddesk.customers.models import Customer, CustomerDocument
-from lenddesk.customers.selectors import customers_reachable
+from lenddesk.customers.selectors import customer_get, customers_reachable
 from lenddesk.products.models import (
     Funder,
     MatchRun,
@@ -32,6 +32,10 @@ _catalogues: dict[int, tuple] = {}
 
 def funder_list() -> QuerySet[Funder]:
     return Funder.objects.order_by("name")
+
+
+def funders_with_product_counts() -> QuerySet[Funder]:
+    return funder_list().annotate(product_count=Count("products"))
 
 
 def funder_get(*, funder_id: int) -> Funder:
@@ -136,6 +140,15 @@ def match_runs_of(*, customer: Customer, limit: int = 10) -> list[MatchRun]:
         .only("pk", "created_at", "eligible_count", "actor__display_name", "customer")
         .order_by("-pk")[:limit]
     )
+
+
+def owned_customer_get(*, actor: User, customer_id: int) -> Customer:
+    """A customer the actor may see who has an owner: matching, pre-screening and a
+    customer's cost sheet are not for customers in a public pool."""
+    customer = customer_get(actor=actor, customer_id=customer_id)
+    if customer.owner_id is None:
+        raise Http404
+    return customer
 
 
 def match_run_get(*, actor: User, run_id: int) -> MatchRun:

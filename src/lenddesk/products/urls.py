@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lenddesk.products import views
+from lenddesk.products import match_views, prescreen_views, views
 
 app_name = "products"
 urlpatterns = [
@@ -13,43 +13,51 @@ urlpatterns = [
     path("<int:product_id>/", views.ProductDetailView.as_view(), name="detail"),
     path("<int:product_id>/edit/", views.ProductEditView.as_view(), name="edit"),
     path("<int:product_id>/rules/", views.RulesSaveView.as_view(), name="rules"),
-    path("<int:product_id>/cost/", views.CostView.as_view(), name="cost"),
+    path("<int:product_id>/cost/", match_views.CostView.as_view(), name="cost"),
     path(
         "<int:product_id>/disclosure/",
-        views.DisclosureView.as_view(),
+        match_views.DisclosureView.as_view(),
         name="disclosure",
     ),
     path(
         "<int:product_id>/reverse/",
-        views.ReverseMatchStartView.as_view(),
+        match_views.ReverseMatchStartView.as_view(),
         name="reverse_start",
     ),
     path(
-        "reverse/<int:match_job_id>/", views.ReverseMatchView.as_view(), name="reverse"
+        "reverse/<int:match_job_id>/",
+        match_views.ReverseMatchView.as_view(),
+        name="reverse",
     ),
     path(
         "reverse/<int:match_job_id>/bulk/",
-        views.ReverseBulkView.as_view(),
+        match_views.ReverseBulkView.as_view(),
         name="reverse_bulk",
     ),
-    path("match/<int:customer_id>/", views.CustomerMatchView.as_view(), name="match"),
-    path("matches/<int:run_id>/", views.MatchRunView.as_view(), name="match_run"),
+    path(
+        "match/<int:customer_id>/",
+        match_views.CustomerMatchView.as_view(),
+        name="match",
+    ),
+    path("matches/<int:run_id>/", match_views.MatchRunView.as_view(), name="match_run"),
     path(
         "prescreen/<int:customer_id>/",
-        views.PreScreenRunView.as_view(),
+        prescreen_views.PreScreenRunView.as_view(),
         name="prescreen_run",
     ),
     path(
         "prescreens/<int:prescreen_id>/",
-        views.PreScreenView.as_view(),
+        prescreen_views.PreScreenView.as_view(),
         name="prescreen",
     ),
     path(
         "prescreens/<int:prescreen_id>/review/",
-        views.ReviewRequestView.as_view(),
+        prescreen_views.ReviewRequestView.as_view(),
         name="review_request",
     ),
-    path("reviews/", views.ReviewListView.as_view(), name="reviews"),
-    path("reviews/<int:review_id>/", views.ReviewView.as_view(), name="review"),
-    path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+    path("reviews/", prescreen_views.ReviewListView.as_view(), name="reviews"),
+    path(
+        "reviews/<int:review_id>/", prescreen_views.ReviewView.as_view(), name="review"
+    ),
+    path("scorecard/", prescreen_views.ScorecardView.as_view(), name="scorecard"),
 ]
