@@ -197,7 +197,9 @@ def _org_for(tenant, admin, name):
         )
         delivery = integration.deliveries.get()
         token, _raw = token_issue(user=admin)
+    loans = _orders_for(tenant, admin, customer, product)
     return {
+        **loans,
         "token": token,
         "channel": channel,
         "ad_account": ad_account,
@@ -220,6 +222,71 @@ def _org_for(tenant, admin, name):
         "job": job,
         "rule": rule,
         "document": document,
+    }
+
+
+def _orders_for(tenant, admin, customer, product) -> dict:
+    """An order with a submission, a disbursed schedule, a warrant task and an
+    original in custody, for the order and warrant routes."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from lenddesk.orders.models import Disbursement, Instalment, Submission
+    from lenddesk.orders.services.orders import order_open
+    from lenddesk.warrants.models import WarrantTask
+    from lenddesk.warrants.services.custody import Original, custody_receive
+
+    with tenant_context(tenant):
+        order = order_open(
+            actor=admin,
+            customer=customer,
+            products=[product],
+            amount=Decimal("50000"),
+            term_months=12,
+            fee_kind="rate",
+            fee_rate=Decimal("2"),
+        )
+        submission = Submission.objects.create(
+            order=order, funder=product.funder, product=product, submitted_by=admin
+        )
+        today = timezone.localdate()
+        disbursement = Disbursement.objects.create(
+            order=order,
+            amount=Decimal("50000"),
+            disbursed_on=today,
+            first_due_on=today + dt.timedelta(days=30),
+            annual_rate=Decimal("6"),
+            term_months=12,
+            method="equal_instalment",
+        )
+        instalment = Instalment.objects.create(
+            disbursement=disbursement,
+            number=1,
+            due_on=today + dt.timedelta(days=30),
+            principal=Decimal("4000"),
+            interest=Decimal("250"),
+            total=Decimal("4250"),
+            balance=Decimal("46000"),
+        )
+        task = WarrantTask.objects.create(
+            order=order, kind="appraisal", created_by=admin
+        )
+        [item] = custody_receive(
+            actor=admin,
+            order=order,
+            originals=[Original(kind="property_certificate", holder="测试客户")],
+            received_from="测试客户",
+            location="保险柜",
+        )
+    return {
+        "order": order,
+        "workflow": order.version.workflow,
+        "submission": submission,
+        "instalment": instalment,
+        "warrant_task": task,
+        "original": item,
     }
 
 
@@ -287,6 +354,24 @@ def _kwargs_for(route: str, org, subject) -> dict:
     ):
         if "<int:%s>" % key in route:
             kwargs[key] = org[name].pk
+    for key, name in (
+        ("order_id", "order"),
+        ("workflow_id", "workflow"),
+        ("submission_id", "submission"),
+        ("instalment_id", "instalment"),
+        ("task_id", "warrant_task"),
+        ("item_id", "original"),
+    ):
+        if "<int:%s>" % key in route:
+            kwargs[key] = org[name].pk
+    for prefix, name in (
+        ("orders/<int:pk>", "order"),
+        ("submissions/<int:pk>", "submission"),
+        ("warrant-tasks/<int:pk>", "warrant_task"),
+        ("originals/<int:pk>", "original"),
+    ):
+        if route.startswith("api/v1/" + prefix):
+            kwargs["pk"] = org[name].pk
     if "<int:tenant_id>" in route:
         kwargs["tenant_id"] = subject.tenant_id
     if "<int:token_id>" in route:

@@ -3,6 +3,7 @@ the rows keep the stable codes, readers see words in their language."""
 
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 RESULTS = {"ok": _("Succeeded"), "refused": _("Refused")}
 
@@ -26,6 +27,17 @@ OBJECT_TYPES = {
     "audit.auditevent": _("Audit log"),
     "security.tenantdatakey": _("Data key"),
     "customers.poolrules": _("Pool rules"),
+    "orders.order": pgettext_lazy("loan order", "Order"),
+    "orders.workflow": _("Workflow"),
+    "orders.workflowversion": _("Workflow version"),
+    "orders.workflownode": _("Workflow step"),
+    "orders.submission": _("Funder submission"),
+    "orders.disbursement": _("Disbursement"),
+    "orders.instalment": _("Instalment"),
+    "orders.fundusecheck": _("Fund-use check"),
+    "warrants.warranttask": _("Warrant task"),
+    "warrants.custodyitem": _("Original"),
+    "warrants.custodyentry": _("Custody entry"),
     "customers.publicpool": _("Public pool"),
     "customers.funnelstage": _("Stage"),
     "customers.tag": _("Tag"),

@@ -18,6 +18,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lenddesk.accounts.scope import ScopedManager, ScopedQuerySet, scope_q
 from lenddesk.security.fields import EncryptedFieldsMixin
@@ -340,7 +341,7 @@ class OrderParticipant(TenantModel):
 class MoveKind(models.TextChoices):
     OPEN = "open", _("Opened")
     FORWARD = "forward", _("Moved on")
-    RETURN = "return", _("Returned")
+    RETURN = "return", pgettext_lazy("order move", "Returned")
     CANCEL = "cancel", _("Cancelled")
     COMPLETE = "complete", _("Completed")
 

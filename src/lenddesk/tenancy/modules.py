@@ -27,7 +27,7 @@ MODULES: tuple[Module, ...] = (
     Module("acquisition", _("Acquisition")),
     Module("telephony", _("Outbound calling"), available=False),
     Module("products", _("Loan products and matching")),
-    Module("orders", _("Orders and workflow"), available=False),
+    Module("orders", _("Orders and workflow")),
     Module("contracts", _("Contracts"), available=False),
     Module("finance", pgettext_lazy("module", "Finance"), available=False),
     Module("performance", _("Performance"), available=False),

@@ -41,6 +41,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("acquisition", pgettext_lazy("menu section", "Acquisition and promotion")),
     ("partners", pgettext_lazy("menu section", "Partners")),
     ("products", pgettext_lazy("menu section", "Products")),
+    ("orders", pgettext_lazy("menu section", "Orders")),
+    ("warrants", pgettext_lazy("menu section", "Warrants")),
     ("reports", pgettext_lazy("menu section", "Reports")),
     ("settings", pgettext_lazy("menu section", "Settings")),
 )
