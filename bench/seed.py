@@ -15,11 +15,11 @@ from lenddesk.accounts.services import department_create
 from lenddesk.customers.demo import CITIES, GIVEN, SURNAMES
 from lenddesk.customers.models import Customer, FunnelStage, PublicPool
 from lenddesk.customers.services import name_keys
+from lenddesk.platform.services import tenant_provision
 from lenddesk.security.crypto import blind_index, encrypt
 from lenddesk.security.fields import LAST4_PURPOSE
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import Tenant
-from lenddesk.platform.services import tenant_provision
 
 SLUG = "bench"
 PASSWORD = "Bench#2026"  # noqa: S105 - benchmark log-in

@@ -124,9 +124,8 @@ def test_firm_wide_list_names_only_real_models():
 @pytest.mark.django_db
 def test_scoping_a_model_without_an_owner_path_raises(tenant_a, salesperson_a):
     Tag = apps.get_model("customers", "Tag")
-    with tenant_context(tenant_a):
-        with pytest.raises(UnscopedModel):
-            ScopedQuerySet(model=Tag).visible_to(salesperson_a)
+    with tenant_context(tenant_a), pytest.raises(UnscopedModel):
+        ScopedQuerySet(model=Tag).visible_to(salesperson_a)
 
 
 @pytest.mark.django_db

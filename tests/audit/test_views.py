@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lenddesk.security.text import neutralise_formula as neutralise
 from lenddesk.audit.models import AuditAction, AuditEvent
 from lenddesk.audit.services import EXPORT_CAP, audit_record
+from lenddesk.security.text import neutralise_formula as neutralise
 from lenddesk.tenancy.context import tenant_context
 from tests.audit.tampering import edit_reason
 from tests.conftest import force_session

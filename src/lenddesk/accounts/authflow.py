@@ -20,8 +20,8 @@ from lenddesk.accounts import login_policy, mfa
 from lenddesk.accounts.models import User
 from lenddesk.accounts.services.login import record_login_refused
 from lenddesk.security.net import client_ip
-from lenddesk.tenancy.plan import SUSPENDED_MESSAGE
 from lenddesk.tenancy.models import Tenant
+from lenddesk.tenancy.plan import SUSPENDED_MESSAGE
 from lenddesk.web.cache import count_hit, hit_counts
 
 

@@ -73,5 +73,3 @@ def drain_stale_intake_task() -> int:
     """Every minute: firms with deliveries queued for over 30 s (a lost task, a broker
     outage) are drained here."""
     return process_queued_deliveries(older_than=STALE_AFTER)
-
-

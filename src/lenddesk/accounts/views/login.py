@@ -16,8 +16,8 @@ from lenddesk.accounts.forms import LoginForm, OtpForm
 from lenddesk.accounts.middleware import AUTH_TIME, LAST_SEEN, MUST_CHANGE_PASSWORD
 from lenddesk.accounts.models import TotpDevice, User
 from lenddesk.tenancy.context import tenant_context
-from lenddesk.tenancy.session import SESSION_TENANT
 from lenddesk.tenancy.models import Tenant
+from lenddesk.tenancy.session import SESSION_TENANT
 from lenddesk.web.access import StaffView
 
 logger = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from lenddesk.accounts.demo import DEMO_PASSWORD
+from lenddesk.platform.services import operator_create, tenant_provision
 from lenddesk.tenancy.context import tenant_context
 from lenddesk.tenancy.models import PlatformOperator, Tenant
 from lenddesk.tenancy.modules import OPTIONAL_MODULES
-from lenddesk.platform.services import operator_create, tenant_provision
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "安信助贷服务有限公司（演示）"
