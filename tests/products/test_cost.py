@@ -199,3 +199,16 @@ def test_the_quick_total_is_the_schedules_total_to_the_cent(
         total_cost(product=product, amount=amount, term=term, method=method)
         == sheet.total_cost
     )
+
+
+def test_a_small_long_loan_never_repays_more_principal_than_is_owed():
+    """The rounded payment overshoots on a small 349-month loan; every row stays
+    non-negative and the principal parts still sum to the amount."""
+    rows = schedule(
+        amount=Decimal("2252.56"),
+        term=349,
+        annual_rate=Decimal("17.36"),
+        method="equal_instalment",
+    )
+    assert all(r.principal >= 0 and r.interest >= 0 and r.balance >= 0 for r in rows)
+    assert sum((r.principal for r in rows), Decimal(0)) == Decimal("2252.56")

@@ -104,7 +104,10 @@ def schedule(
             payment = money(payment)
             for n in range(1, term + 1):
                 interest = money(balance * rate)
-                principal = balance if n == term else payment - interest
+                # Rounding the payment up by under a cent compounds over a long term
+                # of a small loan: the principal never exceeds what is still owed, so
+                # no row goes negative and the parts still sum to the amount.
+                principal = balance if n == term else min(payment - interest, balance)
                 balance -= principal
                 rows.append(Instalment(n, principal, interest, guarantee, balance))
         elif method == RepaymentMethod.EQUAL_PRINCIPAL:
@@ -231,7 +234,7 @@ def interest_total(
         for _ in range(term - 1):
             interest = money(balance * rate)
             total += interest
-            balance -= payment - interest
+            balance -= min(payment - interest, balance)  # as ``schedule`` caps it
         return total + money(balance * rate)
 
 
