@@ -32,8 +32,13 @@ from lenddesk.customers.permissions import CustomerPermission
 from lenddesk.customers.selectors import customer_get
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import apply_service_errors, report_outcome
+from lenddesk.web.pages import form_submit
 
 # --- channels and ad accounts -------------------------------------------------------
+
+
+def _channel_url(channel_id: int) -> str:
+    return reverse("acquisition:channel_edit", args=[channel_id])
 
 
 class ChannelListView(StaffView):
@@ -54,15 +59,14 @@ class ChannelListView(StaffView):
 
     def post(self, request):
         form = ChannelForm(request.POST)
-        if form.is_valid():
-            try:
-                channel = channels.channel_save(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Channel “%s” added.") % channel.name)
-                return redirect("acquisition:channels")
-        return self.get(request, form=form, status=400)
+        done = form_submit(
+            request,
+            form,
+            lambda data: channels.channel_save(actor=request.user, **data),
+            success=lambda channel: _("Channel “%s” added.") % channel.name,
+            redirect_to="acquisition:channels",
+        )
+        return done or self.get(request, form=form, status=400)
 
 
 class ChannelEditView(StaffView):
@@ -93,17 +97,16 @@ class ChannelEditView(StaffView):
     def post(self, request, channel_id):
         channel = selectors.channel_get(channel_id)
         form = ChannelForm(request.POST)
-        if form.is_valid():
-            try:
-                channels.channel_save(
-                    actor=request.user, channel=channel, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Channel saved."))
-                return redirect("acquisition:channels")
-        return self.get(request, channel_id, form=form, status=400)
+        done = form_submit(
+            request,
+            form,
+            lambda data: channels.channel_save(
+                actor=request.user, channel=channel, **data
+            ),
+            success=_("Channel saved."),
+            redirect_to="acquisition:channels",
+        )
+        return done or self.get(request, channel_id, form=form, status=400)
 
 
 class ChannelToggleView(StaffView):
@@ -134,15 +137,14 @@ class AdAccountCreateView(StaffView):
     def post(self, request, channel_id):
         channel = selectors.channel_get(channel_id)
         form = AdAccountForm(request.POST)
-        if form.is_valid():
-            try:
-                channels.ad_account_save(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Ad account added."))
-                return redirect("acquisition:channel_edit", channel_id=channel.pk)
-        return ChannelEditView.get(
+        done = form_submit(
+            request,
+            form,
+            lambda data: channels.ad_account_save(actor=request.user, **data),
+            success=_("Ad account added."),
+            redirect_to=_channel_url(channel.pk),
+        )
+        return done or ChannelEditView.get(
             self, request, channel.pk, account_form=form, status=400
         )
 
@@ -173,19 +175,16 @@ class AdAccountEditView(StaffView):
     def post(self, request, account_id):
         account = selectors.ad_account_get(account_id)
         form = AdAccountForm(request.POST)
-        if form.is_valid():
-            try:
-                channels.ad_account_save(
-                    actor=request.user, account=account, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Ad account saved."))
-                return redirect(
-                    "acquisition:channel_edit", channel_id=account.channel_id
-                )
-        return self._page(request, account, form, status=400)
+        done = form_submit(
+            request,
+            form,
+            lambda data: channels.ad_account_save(
+                actor=request.user, account=account, **data
+            ),
+            success=_("Ad account saved."),
+            redirect_to=_channel_url(account.channel_id),
+        )
+        return done or self._page(request, account, form, status=400)
 
 
 # --- spend and report ---------------------------------------------------------------
@@ -215,15 +214,14 @@ class SpendView(StaffView):
 
     def post(self, request):
         form = SpendForm(request.POST)
-        if form.is_valid():
-            try:
-                channels.spend_save(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Spend saved."))
-                return redirect("acquisition:spend")
-        return self.get(request, form=form, status=400)
+        done = form_submit(
+            request,
+            form,
+            lambda data: channels.spend_save(actor=request.user, **data),
+            success=_("Spend saved."),
+            redirect_to="acquisition:spend",
+        )
+        return done or self.get(request, form=form, status=400)
 
 
 class ReportView(StaffView):
@@ -263,10 +261,6 @@ class ReportView(StaffView):
 
 
 # --- integrations -------------------------------------------------------------------
-
-
-def _integration_values(form: IntegrationForm) -> dict:
-    return dict(form.cleaned_data)
 
 
 def _secret_page(request, issued, *, created: bool):
@@ -315,7 +309,7 @@ class IntegrationCreateView(StaffView):
         if form.is_valid():
             try:
                 issued = integrations.integration_create(
-                    actor=request.user, values=_integration_values(form)
+                    actor=request.user, values=dict(form.cleaned_data)
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -364,21 +358,18 @@ class IntegrationEditView(StaffView):
     def post(self, request, integration_id):
         integration = selectors.integration_get(integration_id)
         form = IntegrationForm(request.POST)
-        if form.is_valid():
-            try:
-                integrations.integration_update(
-                    actor=request.user,
-                    integration=integration,
-                    values=_integration_values(form),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Integration saved."))
-                return redirect(
-                    "acquisition:integration_detail", integration_id=integration.pk
-                )
-        return self._page(request, integration, form, status=400)
+        done = form_submit(
+            request,
+            form,
+            lambda data: integrations.integration_update(
+                actor=request.user, integration=integration, values=dict(data)
+            ),
+            success=_("Integration saved."),
+            redirect_to=reverse(
+                "acquisition:integration_detail", args=[integration.pk]
+            ),
+        )
+        return done or self._page(request, integration, form, status=400)
 
 
 class IntegrationRotateView(StaffView):
@@ -458,17 +449,14 @@ class NoticeView(StaffView):
 
     def post(self, request):
         form = NoticeForm(request.POST)
-        if form.is_valid():
-            try:
-                notice = consent.notice_publish(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Privacy notice %s published.") % notice.version
-                )
-                return redirect("acquisition:notice")
-        return self.get(request, form=form, status=400)
+        done = form_submit(
+            request,
+            form,
+            lambda data: consent.notice_publish(actor=request.user, **data),
+            success=lambda notice: _("Privacy notice %s published.") % notice.version,
+            redirect_to="acquisition:notice",
+        )
+        return done or self.get(request, form=form, status=400)
 
 
 # --- customer page panel ------------------------------------------------------------

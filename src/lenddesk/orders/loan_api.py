@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -36,12 +36,18 @@ READ_ERRORS = {403: ERROR_SCHEMA, 404: ERROR_SCHEMA}
 WRITE_ERRORS = {400: ERROR_SCHEMA, 409: ERROR_SCHEMA, **READ_ERRORS}
 
 
+def _reads(answer):
+    return extend_schema(responses={200: answer, **READ_ERRORS}, tags=TAGS)
+
+
+def _writes(body, answer, code: int = 200):
+    return extend_schema(
+        request=body, responses={code: answer, **WRITE_ERRORS}, tags=TAGS
+    )
+
+
 class LoansAPIView(TenantAPIView):
     module = "orders"
-
-
-def _submission_out(submission) -> dict:
-    return SubmissionSerializer(submission).data
 
 
 class OrderSubmissionsAPI(LoansAPIView):
@@ -50,19 +56,13 @@ class OrderSubmissionsAPI(LoansAPIView):
 
     permissions = {"GET": (P.VIEW,), "POST": (P.SUBMIT,)}
 
-    @extend_schema(
-        responses={200: SubmissionSerializer(many=True), **READ_ERRORS}, tags=TAGS
-    )
+    @_reads(SubmissionSerializer(many=True))
     def get(self, request, pk: int):
         order = selectors.loan_order_get(actor=request.user, order_id=pk)
         rows = selectors.submissions_of(actor=request.user, order=order)
         return Response(SubmissionSerializer(rows, many=True).data)
 
-    @extend_schema(
-        request=SubmissionCreateSerializer,
-        responses={201: SubmissionSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
+    @_writes(SubmissionCreateSerializer, SubmissionSerializer, 201)
     def post(self, request, pk: int):
         order = selectors.loan_order_get(actor=request.user, order_id=pk)
         body = SubmissionCreateSerializer(data=request.data)
@@ -75,48 +75,50 @@ class OrderSubmissionsAPI(LoansAPIView):
         if product is None:
             raise ValidationError({"product": _("No such product in your firm.")})
         submission = submission_create(actor=request.user, order=order, product=product)
-        return Response(_submission_out(submission), status=status.HTTP_201_CREATED)
+        return Response(
+            SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED
+        )
 
 
-class SubmissionDecisionAPI(LoansAPIView):
+class _SubmissionAnswerAPI(LoansAPIView):
+    # POST an answer about one pending submission: ``service(actor=, submission=,
+    # **body)``. No docstring: the schema takes each endpoint's description from it.
+    permissions = {"POST": (P.SUBMIT,)}
+    body_class = None
+    service = None
+
+    def post(self, request, pk: int):
+        submission = selectors.submission_get(actor=request.user, submission_id=pk)
+        body = self.body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        submission = self.service(
+            actor=request.user, submission=submission, **body.validated_data
+        )
+        return Response(SubmissionSerializer(submission).data)
+
+
+@extend_schema_view(post=_writes(DecisionSerializer, SubmissionSerializer))
+class SubmissionDecisionAPI(_SubmissionAnswerAPI):
     """The funder's answer: approved with amount, rate and term, or rejected with a
     reason. Once: a second answer gets ``already_decided``."""
 
-    permissions = {"POST": (P.SUBMIT,)}
-
-    @extend_schema(
-        request=DecisionSerializer,
-        responses={200: SubmissionSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
-    def post(self, request, pk: int):
-        submission = selectors.submission_get(actor=request.user, submission_id=pk)
-        body = DecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        submission = submission_decide(
-            actor=request.user, submission=submission, **body.validated_data
-        )
-        return Response(_submission_out(submission))
+    body_class = DecisionSerializer
+    service = staticmethod(submission_decide)
 
 
-class SubmissionWithdrawAPI(LoansAPIView):
-    permissions = {"POST": (P.SUBMIT,)}
+@extend_schema_view(post=_writes(WithdrawSerializer, SubmissionSerializer))
+class SubmissionWithdrawAPI(_SubmissionAnswerAPI):
+    body_class = WithdrawSerializer
+    service = staticmethod(submission_withdraw)
 
-    @extend_schema(
-        request=WithdrawSerializer,
-        responses={200: SubmissionSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
-    def post(self, request, pk: int):
-        submission = selectors.submission_get(actor=request.user, submission_id=pk)
-        body = WithdrawSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        submission = submission_withdraw(
-            actor=request.user,
-            submission=submission,
-            reason=body.validated_data["reason"],
-        )
-        return Response(_submission_out(submission))
+
+def _disbursement_of(request, pk: int):
+    """The order's disbursement; 404 until it is recorded."""
+    order = selectors.loan_order_get(actor=request.user, order_id=pk)
+    disbursement = selectors.disbursement_of(actor=request.user, order=order)
+    if disbursement is None:
+        raise Http404
+    return disbursement
 
 
 class OrderDisbursementAPI(LoansAPIView):
@@ -124,19 +126,11 @@ class OrderDisbursementAPI(LoansAPIView):
 
     permissions = {"GET": (P.VIEW,), "POST": (P.DISBURSE,)}
 
-    @extend_schema(responses={200: DisbursementSerializer, **READ_ERRORS}, tags=TAGS)
+    @_reads(DisbursementSerializer)
     def get(self, request, pk: int):
-        order = selectors.loan_order_get(actor=request.user, order_id=pk)
-        disbursement = selectors.disbursement_of(actor=request.user, order=order)
-        if disbursement is None:
-            raise Http404
-        return Response(DisbursementSerializer(disbursement).data)
+        return Response(DisbursementSerializer(_disbursement_of(request, pk)).data)
 
-    @extend_schema(
-        request=DisbursementInSerializer,
-        responses={201: DisbursementSerializer, **WRITE_ERRORS},
-        tags=TAGS,
-    )
+    @_writes(DisbursementInSerializer, DisbursementSerializer, 201)
     def post(self, request, pk: int):
         order = selectors.loan_order_get(actor=request.user, order_id=pk)
         body = DisbursementInSerializer(data=request.data)
@@ -154,12 +148,9 @@ class OrderScheduleAPI(LoansAPIView):
 
     permissions = {"GET": (P.VIEW,)}
 
-    @extend_schema(responses={200: ScheduleSerializer, **READ_ERRORS}, tags=TAGS)
+    @_reads(ScheduleSerializer)
     def get(self, request, pk: int):
-        order = selectors.loan_order_get(actor=request.user, order_id=pk)
-        disbursement = selectors.disbursement_of(actor=request.user, order=order)
-        if disbursement is None:
-            raise Http404
+        disbursement = _disbursement_of(request, pk)
         schedule = selectors.schedule_of(disbursement)
         data = {
             "disbursement": disbursement,

@@ -61,29 +61,57 @@ def loan_page(request, order, *, bound=None, failed=None, status=200):
 
 
 class _OrderFormView(StaffView):
-    """POST a form about one order: the service, then back to the order page, or
-    the loan page again with the errors (400)."""
+    """POST a form about one order: ``service(actor=, order=, **form data)``, then
+    back to the order page, or the loan page again with the errors (400)."""
 
     form_class = None
     bound_key = ""
     success = ""
+    service = None
 
-    def act(self, order, data):
-        raise NotImplementedError
+    def subject(self) -> tuple:
+        """The order, the service's keyword for what the form is about, and the
+        key the refused form is shown again under."""
+        order = selectors.loan_order_get(
+            actor=self.request.user, order_id=self.kwargs["order_id"]
+        )
+        return order, {"order": order}, self.bound_key
 
-    def post(self, request, order_id):
-        order = selectors.loan_order_get(actor=request.user, order_id=order_id)
+    def post(self, request, **kwargs):
+        order, about, bound_key = self.subject()
         form = self.form_class(request.POST)
         done = form_submit(
             request,
             form,
-            lambda data: self.act(order, data),
+            lambda data: self.service(actor=request.user, **about, **data),
             success=str(self.success),
             redirect_to=selectors.order_page_url(order),
         )
         return done or loan_page(
-            request, order, bound={self.bound_key: form}, failed=form, status=400
+            request, order, bound={bound_key: form}, failed=form, status=400
         )
+
+
+class _SubmissionFormView(_OrderFormView):
+    """The same about one funder submission: ``service(actor=, submission=, …)``."""
+
+    permissions = {"POST": (P.SUBMIT,)}
+
+    def subject(self) -> tuple:
+        submission = selectors.submission_get(
+            actor=self.request.user, submission_id=self.kwargs["submission_id"]
+        )
+        bound_key = "%s-%d" % (self.bound_key, submission.pk)
+        return submission.order, {"submission": submission}, bound_key
+
+
+def _order_and_disbursement(request, order_id: int) -> tuple:
+    """The order and its disbursement; 404 until the loan is paid out."""
+    order = selectors.loan_order_get(actor=request.user, order_id=order_id)
+    disbursement = selectors.disbursement_of(actor=request.user, order=order)
+    if disbursement is None:
+        raise Http404
+    return order, disbursement
 
 
 class OrderLoanView(StaffView):
@@ -98,85 +126,38 @@ class SubmissionCreateView(_OrderFormView):
     permissions = {"POST": (P.SUBMIT,)}
     form_class = SubmissionForm
     bound_key = "submission"
-
     success = gettext_lazy("Submitted to the funder.")
-
-    def act(self, order, data):
-        return submission_create(
-            actor=self.request.user, order=order, product=data["product"]
-        )
+    service = staticmethod(submission_create)
 
 
 class DisbursementRecordView(_OrderFormView):
     permissions = {"POST": (P.DISBURSE,)}
     form_class = DisbursementForm
     bound_key = "disbursement"
-
     success = gettext_lazy("Disbursement recorded and the repayment schedule made.")
-
-    def act(self, order, data):
-        return disbursement_record(actor=self.request.user, order=order, **data)
+    service = staticmethod(disbursement_record)
 
 
 class FundCheckCreateView(_OrderFormView):
     permissions = {"POST": (P.DISBURSE,)}
     form_class = FundCheckForm
     bound_key = "fund_check"
-
     success = gettext_lazy("Fund-use check recorded.")
-
-    def act(self, order, data):
-        return fund_use_check_record(actor=self.request.user, order=order, **data)
-
-
-class _SubmissionFormView(StaffView):
-    permissions = {"POST": (P.SUBMIT,)}
-    form_class = None
-    bound_prefix = ""
-    success = ""
-
-    def act(self, submission, data):
-        raise NotImplementedError
-
-    def post(self, request, submission_id):
-        submission = selectors.submission_get(
-            actor=request.user, submission_id=submission_id
-        )
-        order = submission.order
-        form = self.form_class(request.POST)
-        done = form_submit(
-            request,
-            form,
-            lambda data: self.act(submission, data),
-            success=str(self.success),
-            redirect_to=selectors.order_page_url(order),
-        )
-        key = "%s-%d" % (self.bound_prefix, submission.pk)
-        return done or loan_page(
-            request, order, bound={key: form}, failed=form, status=400
-        )
+    service = staticmethod(fund_use_check_record)
 
 
 class SubmissionDecideView(_SubmissionFormView):
     form_class = DecisionForm
-    bound_prefix = "decide"
-
+    bound_key = "decide"
     success = gettext_lazy("The funder's answer is recorded.")
-
-    def act(self, submission, data):
-        return submission_decide(actor=self.request.user, submission=submission, **data)
+    service = staticmethod(submission_decide)
 
 
 class SubmissionWithdrawView(_SubmissionFormView):
     form_class = WithdrawForm
-    bound_prefix = "withdraw"
-
+    bound_key = "withdraw"
     success = gettext_lazy("Submission withdrawn.")
-
-    def act(self, submission, data):
-        return submission_withdraw(
-            actor=self.request.user, submission=submission, reason=data["reason"]
-        )
+    service = staticmethod(submission_withdraw)
 
 
 class DisbursementRevealView(StaffView):
@@ -185,10 +166,7 @@ class DisbursementRevealView(StaffView):
     permissions = {"POST": (P.REVEAL_ACCOUNT,)}
 
     def post(self, request, order_id):
-        order = selectors.loan_order_get(actor=request.user, order_id=order_id)
-        disbursement = selectors.disbursement_of(actor=request.user, order=order)
-        if disbursement is None:
-            raise Http404
+        order, disbursement = _order_and_disbursement(request, order_id)
         return reveal_response(
             request,
             form=RevealForm(request.POST),
@@ -236,10 +214,7 @@ class ScheduleView(StaffView):
     permissions = {"GET": (P.VIEW,)}
 
     def get(self, request, order_id):
-        order = selectors.loan_order_get(actor=request.user, order_id=order_id)
-        disbursement = selectors.disbursement_of(actor=request.user, order=order)
-        if disbursement is None:
-            raise Http404
+        order, disbursement = _order_and_disbursement(request, order_id)
         return render(
             request,
             "orders/loan_schedule.html",

@@ -154,31 +154,27 @@ def fund_checks_section(*, request, order: Order, bound: dict | None = None) -> 
     }
 
 
+def _loan_panel(name: str, title, build, order: int) -> OrderPanel:
+    """A loan section: key ``loan_<name>``, template ``orders/loan_panel_<name>``."""
+    return OrderPanel(
+        key="loan_%s" % name,
+        title=title,
+        template="orders/loan_panel_%s.html" % name,
+        build=build,
+        codes=VIEW,
+        order=order,
+    )
+
+
 PANELS = (
-    OrderPanel(
-        key="loan_submissions",
-        title=_("Funder submissions"),
-        template="orders/loan_panel_submissions.html",
-        build=submissions_section,
-        codes=VIEW,
-        order=40,
+    _loan_panel("submissions", _("Funder submissions"), submissions_section, 40),
+    _loan_panel(
+        "disbursement",
+        _("Disbursement and repayment schedule"),
+        disbursement_section,
+        50,
     ),
-    OrderPanel(
-        key="loan_disbursement",
-        title=_("Disbursement and repayment schedule"),
-        template="orders/loan_panel_disbursement.html",
-        build=disbursement_section,
-        codes=VIEW,
-        order=50,
-    ),
-    OrderPanel(
-        key="loan_fund_checks",
-        title=_("Fund-use checks"),
-        template="orders/loan_panel_fund_checks.html",
-        build=fund_checks_section,
-        codes=VIEW,
-        order=60,
-    ),
+    _loan_panel("fund_checks", _("Fund-use checks"), fund_checks_section, 60),
 )
 
 for _panel in PANELS:

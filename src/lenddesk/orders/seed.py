@@ -199,31 +199,26 @@ DONE = NodeSpec(
     kind=NodeKind.END,
 )
 
-CREDIT_NODES = (
-    SIGNING,
-    DOCUMENTS,
-    PRESCREEN,
-    SUBMISSION,
-    APPROVAL,
-    DISBURSEMENT,
-    FEE,
-    DONE,
-)
-MORTGAGE_NODES = (
-    SIGNING,
-    DOCUMENTS,
+# The flows share their steps: every loan opens with the signing and the documents,
+# goes through the funder, and closes with the money and the fee; a mortgage adds the
+# property's appraisal and the steps at the bank, the notary and the registration
+# centre; a refinance also releases the old mortgage before registering the new one.
+OPENING = (SIGNING, DOCUMENTS)
+FUNDER = (PRESCREEN, SUBMISSION, APPROVAL)
+AT_THE_BANK = (BANK_SIGNING, NOTARY)
+CLOSING = (DISBURSEMENT, FEE, DONE)
+
+CREDIT_NODES = (*OPENING, *FUNDER, *CLOSING)
+MORTGAGE_NODES = (*OPENING, APPRAISAL, *FUNDER, *AT_THE_BANK, REGISTRATION, *CLOSING)
+REFINANCE_NODES = (
+    *OPENING,
     APPRAISAL,
-    PRESCREEN,
-    SUBMISSION,
-    APPROVAL,
-    BANK_SIGNING,
-    NOTARY,
+    *FUNDER,
+    *AT_THE_BANK,
+    RELEASE,
     REGISTRATION,
-    DISBURSEMENT,
-    FEE,
-    DONE,
+    *CLOSING,
 )
-REFINANCE_NODES = (*MORTGAGE_NODES[:8], RELEASE, *MORTGAGE_NODES[8:])
 
 # (key, name, product types whose orders start on it, nodes)
 DEFAULT_WORKFLOWS = (

@@ -4,7 +4,6 @@ import time
 
 import segno
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from lenddesk.platform.history import history_lines
 from lenddesk.security.net import client_ip
 from lenddesk.tenancy.models import PlatformOperator, TenantStatus
 from lenddesk.tenancy.modules import MODULES
+from lenddesk.web.listing import list_filters, list_page
 from lenddesk.web.pages import form_submit
 
 SESSION_OPERATOR = "ld_operator_id"
@@ -185,13 +185,8 @@ class OperatorLogoutView(OperatorView):
 
 class TenantListView(OperatorView):
     def get(self, request):
-        q = request.GET.get("q", "").strip()[:80]
-        status = request.GET.get("status", "")
-        if status not in TenantStatus.values:
-            status = ""
-        page = Paginator(selectors.tenant_list(q=q, status=status), 25).get_page(
-            request.GET.get("page")
-        )
+        q, status = list_filters(request, TenantStatus.values)
+        page = list_page(request, selectors.tenant_list(q=q, status=status))
         rows = selectors.with_seat_usage(page.object_list)
         return render(
             request,

@@ -41,8 +41,22 @@ ERRORS = {400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA}
 TAGS = ["warrants"]
 
 
+def _documented(answer, code: int = 200, body=None, **extra):
+    """The endpoint's schema: ``answer`` with ``code``, or one of the error shapes."""
+    if body is not None:
+        extra["request"] = body
+    return extend_schema(responses={code: answer, **ERRORS}, tags=TAGS, **extra)
+
+
 class WarrantAPIView(TenantAPIView):
     module = "orders"
+
+
+def _order_rows(request, pk: int, rows_of, serializer_class) -> Response:
+    """``rows_of(actor=, order=)`` of the order ``pk`` in the actor's reach."""
+    order = selectors.order_get(actor=request.user, order_id=pk)
+    rows = rows_of(actor=request.user, order=order)
+    return Response(serializer_class(rows, many=True).data)
 
 
 def _handler(user_id):
@@ -61,21 +75,11 @@ def _handler(user_id):
 class WarrantTaskListAPI(WarrantAPIView):
     permissions = {"GET": (P.VIEW,), "POST": (P.MANAGE,)}
 
-    @extend_schema(
-        responses={200: WarrantTaskSerializer(many=True), **ERRORS},
-        operation_id="warrant_tasks_list",
-        tags=TAGS,
-    )
+    @_documented(WarrantTaskSerializer(many=True), operation_id="warrant_tasks_list")
     def get(self, request, pk: int):
-        order = selectors.order_get(actor=request.user, order_id=pk)
-        tasks = selectors.order_tasks(actor=request.user, order=order)
-        return Response(WarrantTaskSerializer(tasks, many=True).data)
+        return _order_rows(request, pk, selectors.order_tasks, WarrantTaskSerializer)
 
-    @extend_schema(
-        request=WarrantTaskSerializer,
-        responses={201: WarrantTaskSerializer, **ERRORS},
-        tags=TAGS,
-    )
+    @_documented(WarrantTaskSerializer, 201, body=WarrantTaskSerializer)
     @idempotent
     def post(self, request, pk: int):
         order = selectors.order_get(actor=request.user, order_id=pk)
@@ -99,7 +103,7 @@ class WarrantTaskListAPI(WarrantAPIView):
 class WarrantTaskDetailAPI(WarrantAPIView):
     permissions = {"GET": (P.VIEW,), "PATCH": (P.MANAGE,)}
 
-    @extend_schema(responses={200: WarrantTaskSerializer, **ERRORS}, tags=TAGS)
+    @_documented(WarrantTaskSerializer)
     def get(self, request, pk: int):
         task = selectors.task_get(actor=request.user, task_id=pk)
         return Response(WarrantTaskSerializer(task).data)
@@ -130,21 +134,11 @@ class CustodyListAPI(WarrantAPIView):
 
     permissions = {"GET": (P.CUSTODY_VIEW,), "POST": (P.CUSTODY_MANAGE,)}
 
-    @extend_schema(
-        responses={200: CustodyItemSerializer(many=True), **ERRORS},
-        operation_id="custody_list",
-        tags=TAGS,
-    )
+    @_documented(CustodyItemSerializer(many=True), operation_id="custody_list")
     def get(self, request, pk: int):
-        order = selectors.order_get(actor=request.user, order_id=pk)
-        items = selectors.order_items(actor=request.user, order=order)
-        return Response(CustodyItemSerializer(items, many=True).data)
+        return _order_rows(request, pk, selectors.order_items, CustodyItemSerializer)
 
-    @extend_schema(
-        request=ReceiveSerializer,
-        responses={201: CustodyItemSerializer(many=True), **ERRORS},
-        tags=TAGS,
-    )
+    @_documented(CustodyItemSerializer(many=True), 201, body=ReceiveSerializer)
     @idempotent
     def post(self, request, pk: int):
         order = selectors.order_get(actor=request.user, order_id=pk)
@@ -175,24 +169,20 @@ class CustodyEntriesAPI(WarrantAPIView):
 
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(
-        responses={200: CustodyEntrySerializer(many=True), **ERRORS},
-        operation_id="custody_entries_list",
-        tags=TAGS,
-    )
+    @_documented(CustodyEntrySerializer(many=True), operation_id="custody_entries_list")
     def get(self, request, pk: int):
         item = selectors.item_get(actor=request.user, item_id=pk)
         return Response(
             CustodyEntrySerializer(selectors.item_entries(item=item), many=True).data
         )
 
-    @extend_schema(
-        request={
+    @_documented(
+        CustodyItemSerializer,
+        201,
+        body={
             "application/json": EntrySerializer,
             "multipart/form-data": EntrySerializer,
         },
-        responses={201: CustodyItemSerializer, **ERRORS},
-        tags=TAGS,
     )
     def post(self, request, pk: int):
         item = selectors.item_get(actor=request.user, item_id=pk)
@@ -216,15 +206,9 @@ def _step(actor, item, data: dict):
             reason=data.get("reason", ""),
             due_back_at=data.get("due_back_at"),
         )
-    if action == "check_in":
-        return custody_check_in(
-            actor=actor,
-            item=item,
-            location=data.get("location", ""),
-            reason=data.get("reason", ""),
-        )
-    if action == "moved":
-        return custody_move(
+    if action in ("check_in", "moved"):
+        to_place = custody_check_in if action == "check_in" else custody_move
+        return to_place(
             actor=actor,
             item=item,
             location=data.get("location", ""),

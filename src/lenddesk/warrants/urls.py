@@ -5,24 +5,28 @@ from django.urls import path
 from lenddesk.warrants.views import custody, tasks
 
 app_name = "warrants"
+
+# A task's changes (URL segment = step, name ``task_<step>``) and an original's moves
+# (URL segment, step, URL name): one view each, told the step.
+TASK_STEPS = ("edit", "done", "cancel")
+CUSTODY_STEPS = (
+    ("check-out", "check_out", "checkout"),
+    ("check-in", "check_in", "checkin"),
+    ("move", "move", "move"),
+    ("return", "return", "return"),
+)
+
 urlpatterns = [
     path("week/", tasks.WeekView.as_view(), name="week"),
     path("tasks/", tasks.TaskListView.as_view(), name="tasks"),
     path("tasks/<int:task_id>/", tasks.TaskDetailView.as_view(), name="task"),
-    path(
-        "tasks/<int:task_id>/edit/",
-        tasks.TaskChangeView.as_view(step="edit"),
-        name="task_edit",
-    ),
-    path(
-        "tasks/<int:task_id>/done/",
-        tasks.TaskChangeView.as_view(step="done"),
-        name="task_done",
-    ),
-    path(
-        "tasks/<int:task_id>/cancel/",
-        tasks.TaskChangeView.as_view(step="cancel"),
-        name="task_cancel",
+    *(
+        path(
+            "tasks/<int:task_id>/%s/" % step,
+            tasks.TaskChangeView.as_view(step=step),
+            name="task_%s" % step,
+        )
+        for step in TASK_STEPS
     ),
     path(
         "orders/<int:order_id>/tasks/new/",
@@ -36,25 +40,13 @@ urlpatterns = [
         name="receive",
     ),
     path("originals/<int:item_id>/", custody.ItemView.as_view(), name="item"),
-    path(
-        "originals/<int:item_id>/check-out/",
-        custody.CustodyStepView.as_view(step="check_out"),
-        name="checkout",
-    ),
-    path(
-        "originals/<int:item_id>/check-in/",
-        custody.CustodyStepView.as_view(step="check_in"),
-        name="checkin",
-    ),
-    path(
-        "originals/<int:item_id>/move/",
-        custody.CustodyStepView.as_view(step="move"),
-        name="move",
-    ),
-    path(
-        "originals/<int:item_id>/return/",
-        custody.CustodyStepView.as_view(step="return"),
-        name="return",
+    *(
+        path(
+            "originals/<int:item_id>/%s/" % segment,
+            custody.CustodyStepView.as_view(step=step),
+            name=name,
+        )
+        for segment, step, name in CUSTODY_STEPS
     ),
     path(
         "originals/<int:item_id>/receipt/",

@@ -1,7 +1,6 @@
 """Staff: the list, create, edit, activate, departure (离职交接), reveal a personal
 field, reset the second factor."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +12,9 @@ from lenddesk.accounts.permissions import UserPermission
 from lenddesk.security.services import reveal_field
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import report_outcome
+from lenddesk.web.listing import list_filters, list_page
 from lenddesk.web.pages import form_submit, reveal_response
+from lenddesk.web.params import int_or_none
 
 USER_FORM = "accounts/user_form.html"
 
@@ -22,14 +23,12 @@ class UserListView(StaffView):
     permissions = {"GET": (UserPermission.VIEW,)}
 
     def get(self, request):
-        status = request.GET.get("status", "")
-        q = request.GET.get("q", "").strip()[:80]
-        department = request.GET.get("department", "")
-        department_id = int(department) if department.isdigit() else None
+        q, status = list_filters(request, UserStatus.values)
+        department_id = int_or_none(request.GET.get("department"))
         users = selectors.user_list(
             actor=request.user, status=status, q=q, department_id=department_id
         )
-        page = Paginator(users, 25).get_page(request.GET.get("page"))
+        page = list_page(request, users)
         used, seats = selectors.seat_usage()
         return render(
             request,

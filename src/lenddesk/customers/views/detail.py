@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lenddesk.customers import selectors
 from lenddesk.customers.documents import document_read, document_upload
@@ -132,50 +133,45 @@ def detail_context(request, customer, **extra) -> dict:
     }
 
 
-def _on_detail_page(request, customer, form, action, *, success: str, form_name: str):
-    """A form of the customer page's follow-ups tab: saved and back to the tab, or
-    the page again with the form's errors (400)."""
-    done = form_submit(
-        request,
-        form,
-        action,
-        success=success,
-        redirect_to=tab_url(customer.pk, "followups"),
-    )
-    if done:
-        return done
-    context = detail_context(request, customer, **{form_name: form})
-    return render(request, "customers/detail.html", context, status=400)
+class _FollowUpsTabFormView(OwnedCustomerView):
+    """A form of the customer page's follow-ups tab: ``service(actor=, customer=,
+    **form data)``, saved and back to the tab, or the page again with the form's
+    errors (400) under ``form_name``."""
 
-
-class FollowUpCreateView(OwnedCustomerView):
     permissions = {"POST": (P.CHANGE,)}
+    form_class = None
+    form_name = ""
+    service = None
+    success = ""
 
     def post(self, request, customer_id):
         customer = owned_customer(request, customer_id)
-        return _on_detail_page(
+        form = self.form_class(request.POST)
+        done = form_submit(
             request,
-            customer,
-            FollowUpForm(request.POST),
-            lambda data: followup_create(actor=request.user, customer=customer, **data),
-            success=_("Follow-up saved."),
-            form_name="followup_form",
+            form,
+            lambda data: self.service(actor=request.user, customer=customer, **data),
+            success=str(self.success),
+            redirect_to=tab_url(customer.pk, "followups"),
         )
+        if done:
+            return done
+        context = detail_context(request, customer, **{self.form_name: form})
+        return render(request, "customers/detail.html", context, status=400)
 
 
-class VisitCreateView(OwnedCustomerView):
-    permissions = {"POST": (P.CHANGE,)}
+class FollowUpCreateView(_FollowUpsTabFormView):
+    form_class = FollowUpForm
+    form_name = "followup_form"
+    service = staticmethod(followup_create)
+    success = gettext_lazy("Follow-up saved.")
 
-    def post(self, request, customer_id):
-        customer = owned_customer(request, customer_id)
-        return _on_detail_page(
-            request,
-            customer,
-            VisitForm(request.POST),
-            lambda data: visit_book(actor=request.user, customer=customer, **data),
-            success=_("Visit booked."),
-            form_name="visit_form",
-        )
+
+class VisitCreateView(_FollowUpsTabFormView):
+    form_class = VisitForm
+    form_name = "visit_form"
+    service = staticmethod(visit_book)
+    success = gettext_lazy("Visit booked.")
 
 
 class VisitStatusView(OwnedCustomerView):
