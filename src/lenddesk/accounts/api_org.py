@@ -273,5 +273,6 @@ class UserRevealAPI(TenantAPIView):
         except RateLimited as exc:
             raise Throttled(detail=str(exc)) from exc
         response = Response({"field": body.validated_data["field"], "value": value})
+        # Exactly "no-store", as this answer has always said (integrators may match it).
         response["Cache-Control"] = "no-store"
         return response
