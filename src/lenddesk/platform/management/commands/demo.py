@@ -32,6 +32,10 @@ DEMO_PARTS = (
     ("lenddesk.promotion.demo", "build"),
     ("lenddesk.partners.demo", "build"),
     ("lenddesk.acquisition.demo", "build_intake"),
+    # Orders of signed customers (信用贷), then the mortgages (抵押贷, 转贷) with
+    # their warrant tasks and originals: the warrant centre's part plays those.
+    ("lenddesk.orders.demo", "build"),
+    ("lenddesk.warrants.demo", "build"),
 )
 
 
