@@ -159,6 +159,34 @@ def open_matched_customer(page) -> None:
             return
 
 
+def orders_pages(browser) -> None:
+    """The order board, an order, the flow editor and the warrant centre, as the people
+    who use them; the board and the week also at phone width."""
+    gm = browser.new_page(viewport={"width": 1280, "height": 800})
+    login(gm, "gm")
+    gm.goto(URL + "/orders/board/")
+    gm.screenshot(path=str(OUT / "order-board.png"))
+    gm.click("[data-testid=board] a[href*='/orders/'] >> nth=0")
+    gm.wait_for_load_state()
+    gm.screenshot(path=str(OUT / "order.png"), full_page=True)
+    admin = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(admin)
+    admin.goto(URL + "/orders/workflows/")
+    admin.click("text=抵押贷 >> nth=0")
+    admin.wait_for_load_state()
+    admin.screenshot(path=str(OUT / "workflow-editor.png"))
+    officer = browser.new_page(viewport={"width": 1280, "height": 800})
+    login(officer, "warrant1")
+    officer.goto(URL + "/warrants/week/")
+    officer.screenshot(path=str(OUT / "warrant-week.png"), full_page=True)
+    officer.goto(URL + "/warrants/custody/")
+    officer.screenshot(path=str(OUT / "custody.png"))
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    login(phone, "gm")
+    phone.goto(URL + "/orders/board/")
+    phone.screenshot(path=str(OUT / "order-board-mobile.png"))
+
+
 def totp_now(secret: str) -> str:
     """The current six-digit code of a TOTP key (RFC 6238: SHA-1, 30 s)."""
     import base64
@@ -244,6 +272,7 @@ def main() -> None:
             phone.click("[data-testid=customer-table] tbody a >> nth=0")
             phone.wait_for_selector("[data-testid=customer-head]")
             phone.screenshot(path=str(OUT / "customer-mobile.png"), full_page=True)
+            orders_pages(browser)
             portal = browser.new_page(
                 viewport={"width": 390, "height": 844}, is_mobile=True
             )

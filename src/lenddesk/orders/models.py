@@ -339,7 +339,7 @@ class OrderParticipant(TenantModel):
 
 
 class MoveKind(models.TextChoices):
-    OPEN = "open", _("Opened")
+    OPEN = "open", pgettext_lazy("order move", "Opened")
     FORWARD = "forward", _("Moved on")
     RETURN = "return", pgettext_lazy("order move", "Returned")
     CANCEL = "cancel", _("Cancelled")
