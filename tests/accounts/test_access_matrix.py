@@ -280,9 +280,10 @@ def _orders_for(tenant, admin, customer, product) -> dict:
             received_from="测试客户",
             location="保险柜",
         )
+        workflow = order.version.workflow
     return {
         "order": order,
-        "workflow": order.version.workflow,
+        "workflow": workflow,
         "submission": submission,
         "instalment": instalment,
         "warrant_task": task,

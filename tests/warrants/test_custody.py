@@ -94,8 +94,9 @@ def test_receipts_are_numbered_per_firm_without_gaps(
         assert OrderParticipant.objects.filter(order=order_a, user=officer_a).exists()
         assert AuditEvent.objects.filter(action="custody.received").count() == 3
         first_entry = CustodyEntry.objects.filter(item=first[0]).get()
+        custodian = first_entry.custodian
     assert first_entry.action == CustodyAction.RECEIVED
-    assert (first_entry.location, first_entry.custodian) == ("保险柜A-1", officer_a)
+    assert (first_entry.location, custodian) == ("保险柜A-1", officer_a)
 
 
 def test_entered_receipt_numbers(tenant_a, admin_a, order_a, officer_a):
