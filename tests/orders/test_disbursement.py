@@ -219,6 +219,7 @@ def test_the_daily_run_reminds_flags_and_makes_the_second_sale_todo(loan_world):
         assert followup.next_at > timezone.now()
         customer = Customer.objects.get(pk=loan_world["customer"].pk)
         assert customer.next_followup_at == followup.next_at
+        assert list(customer.tags.values_list("name", flat=True)) == ["续贷商机"]
         assert Notification.objects.filter(kind="orders.loan_maturing").count() == 1
         assert afterloan_run(today=today)["maturing"] == 0
         assert FollowUp.objects.filter(customer=loan_world["customer"]).count() == 1

@@ -13,15 +13,16 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet, TextChoices
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from lenddesk.accounts.grants import refusal
 from lenddesk.accounts.models import User
 from lenddesk.audit.services import audit_record
 from lenddesk.customers.models import FollowUpKind
 from lenddesk.customers.services import followup_create, timeline
+from lenddesk.customers.services.tagging import customer_tag_add
 from lenddesk.notifications.services import message, notify, notify_all
 from lenddesk.orders.loan_selectors import MATURITY_DAYS, order_page_url
 from lenddesk.orders.models import (
@@ -35,6 +36,8 @@ from lenddesk.orders.models import (
 INSTALMENT_PAID = "orders.instalment_paid"
 FUND_CHECKED = "orders.fund_use_checked"
 MATURITY_FLAGGED = "orders.maturity_flagged"
+# The flag a maturing loan puts on its customer (a second-sale opportunity).
+RENEWAL_TAG = gettext_noop("Renewal opportunity")
 REMIND_DAYS_AHEAD = 3
 BATCH = 5000
 ALREADY_PAID = "conflict"  # 409 in web.errors.ERROR_STATUS
@@ -265,6 +268,8 @@ def _second_sale(loan: Disbursement, last_due: dt.date) -> None:
         "day": last_due,
         "customer": customer.name,
     }
+    with translation.override("zh-hans"):  # tag names are the firm's data, in Chinese
+        customer_tag_add(customer=customer, name=gettext(RENEWAL_TAG))
     if customer.owner_id:
         followup_create(
             actor=None,

@@ -44,6 +44,17 @@ def tags_named(names) -> list[Tag]:
     return tags
 
 
+def customer_tag_add(*, customer: Customer, name: str) -> bool:
+    """Put one tag on a customer (a system flag such as a renewal opportunity); the
+    customer row itself is not changed. True when the tag was not there yet."""
+    [tag] = tags_named([name])
+    through = Customer.tags.through
+    _link, created = through.objects.get_or_create(
+        customer_id=customer.pk, tag_id=tag.pk
+    )
+    return created
+
+
 def apply_tag_rules(customers: list[Customer]) -> int:
     """Add rule-based tags; one query for the rules and one bulk insert for the links."""
     rules = list(TagRule.objects.select_related("tag"))
