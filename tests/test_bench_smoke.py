@@ -16,7 +16,14 @@ def test_every_issue_workload_is_registered():
         "import",
         "export",
         "reclaim",
+        "order-move",
+        "order-board",
     } <= groups
+
+
+def test_the_order_workloads_run_in_the_smoke_reads_before_writes():
+    names = [w.name for w in selected(["order-move", "order-board"], smoke=True)]
+    assert names == ["workloads_orders.order_board", "workloads_orders.order_move"]
 
 
 def test_only_selects_groups_and_destructive_ones_run_last():
@@ -97,3 +104,56 @@ def test_the_table_has_a_row_per_result():
     )
     assert "| list, salesperson | 2 | 1.5 |" in table
     assert "| import | 1 | 1000.0 |" in table
+
+
+@pytest.mark.django_db
+def test_the_bench_firm_gets_orders_as_the_product_would_make_them():
+    """The order seeding (bulk inserts, no services) leaves what the services
+    would: a history whose last move is where the order stands, the version counting
+    the moves, owner and processor taking part, the customer's running-business flag.
+    Seeding again adds only what is missing."""
+    from bench import seed
+    from django.utils import timezone
+
+    from lenddesk.accounts.models import User
+    from lenddesk.orders.models import NodeKind, Order, OrderStatus, Workflow
+    from lenddesk.tenancy.context import tenant_context
+    from lenddesk.tenancy.models import Tenant
+
+    seed.seed(customers=60, staff=14, departments=2, orders=15)
+    tenant = Tenant.objects.get(slug=seed.SLUG)
+    assert "orders" in tenant.modules
+    with tenant_context(tenant):
+        assert Workflow.objects.filter(current__isnull=False).count() == 3
+        processors = User.objects.filter(roles__key="processor")
+        assert processors.count() == seed.PROCESSORS
+        orders = list(
+            Order.objects.select_related("customer", "node").prefetch_related(
+                "moves", "participants", "lines"
+            )
+        )
+        assert len(orders) == 15
+        for order in orders:
+            moves = sorted(order.moves.all(), key=lambda m: m.lock_version)
+            assert [m.lock_version for m in moves] == list(range(1, len(moves) + 1))
+            assert moves[0].kind == "open" and order.lock_version == len(moves)
+            assert moves[-1].to_node_id == order.node_id
+            assert order.owner_id == order.customer.owner_id
+            assert {(p.user_id, p.role_key) for p in order.participants.all()} == {
+                (order.owner_id, "salesperson"),
+                (order.processor_id, "processor"),
+            }
+            assert len(order.lines.all()) == 1
+            running = order.status == OrderStatus.OPEN
+            assert order.customer.has_open_business == running
+            assert (order.node.kind == NodeKind.END) == (
+                order.status == OrderStatus.COMPLETED
+            )
+            if order.is_overdue:
+                assert running and order.node_due_at < timezone.now()
+        numbers = {o.number for o in orders}
+    seed.seed(customers=60, staff=14, departments=2, orders=15)
+    seed.seed(customers=60, staff=14, departments=2, orders=18)
+    with tenant_context(tenant):
+        assert Order.objects.count() == 18
+        assert numbers < set(Order.objects.values_list("number", flat=True))
