@@ -5,7 +5,6 @@ selectors as the pages; refusals in the one error shape."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -23,6 +22,7 @@ from lenddesk.orders.loan_serializers import (
     WithdrawSerializer,
 )
 from lenddesk.orders.permissions import OrderPermission as P
+from lenddesk.orders.selectors import order_get
 from lenddesk.orders.submissions import (
     submission_create,
     submission_decide,
@@ -58,13 +58,13 @@ class OrderSubmissionsAPI(LoansAPIView):
 
     @_reads(SubmissionSerializer(many=True))
     def get(self, request, pk: int):
-        order = selectors.loan_order_get(actor=request.user, order_id=pk)
+        order = order_get(actor=request.user, order_id=pk)
         rows = selectors.submissions_of(actor=request.user, order=order)
         return Response(SubmissionSerializer(rows, many=True).data)
 
     @_writes(SubmissionCreateSerializer, SubmissionSerializer, 201)
     def post(self, request, pk: int):
-        order = selectors.loan_order_get(actor=request.user, order_id=pk)
+        order = order_get(actor=request.user, order_id=pk)
         body = SubmissionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         product = (
@@ -112,15 +112,6 @@ class SubmissionWithdrawAPI(_SubmissionAnswerAPI):
     service = staticmethod(submission_withdraw)
 
 
-def _disbursement_of(request, pk: int):
-    """The order's disbursement; 404 until it is recorded."""
-    order = selectors.loan_order_get(actor=request.user, order_id=pk)
-    disbursement = selectors.disbursement_of(actor=request.user, order=order)
-    if disbursement is None:
-        raise Http404
-    return disbursement
-
-
 class OrderDisbursementAPI(LoansAPIView):
     """The loan paid out (404 until recorded); POST records it and its schedule."""
 
@@ -128,11 +119,15 @@ class OrderDisbursementAPI(LoansAPIView):
 
     @_reads(DisbursementSerializer)
     def get(self, request, pk: int):
-        return Response(DisbursementSerializer(_disbursement_of(request, pk)).data)
+        return Response(
+            DisbursementSerializer(
+                selectors.disbursement_get(actor=request.user, order_id=pk)[1]
+            ).data
+        )
 
     @_writes(DisbursementInSerializer, DisbursementSerializer, 201)
     def post(self, request, pk: int):
-        order = selectors.loan_order_get(actor=request.user, order_id=pk)
+        order = order_get(actor=request.user, order_id=pk)
         body = DisbursementInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         disbursement = disbursement_record(
@@ -150,7 +145,9 @@ class OrderScheduleAPI(LoansAPIView):
 
     @_reads(ScheduleSerializer)
     def get(self, request, pk: int):
-        disbursement = _disbursement_of(request, pk)
+        _order, disbursement = selectors.disbursement_get(
+            actor=request.user, order_id=pk
+        )
         schedule = selectors.schedule_of(disbursement)
         data = {
             "disbursement": disbursement,

@@ -26,6 +26,7 @@ from lenddesk.orders.models import (
     Submission,
     SubmissionStatus,
 )
+from lenddesk.orders.selectors import order_get
 
 ZERO = Decimal("0")
 LIST_CAP = 500
@@ -42,18 +43,6 @@ def order_page_url(order: Order) -> str:
 
 def _visible_orders(actor: User) -> QuerySet[Order]:
     return Order.objects.visible_to(actor)
-
-
-def loan_order_get(*, actor: User, order_id: int) -> Order:
-    order = (
-        _visible_orders(actor)
-        .select_related("customer", "owner", "processor", "node")
-        .filter(pk=order_id)
-        .first()
-    )
-    if order is None:
-        raise Http404
-    return order
 
 
 def submissions_of(*, actor: User, order: Order) -> list[Submission]:
@@ -159,6 +148,16 @@ def disbursement_of(*, actor: User, order: Order) -> Disbursement | None:
         .select_related("submission__funder", "recorded_by")
         .first()
     )
+
+
+def disbursement_get(*, actor: User, order_id: int) -> tuple[Order, Disbursement]:
+    """An order in the actor's reach and its disbursement; 404 until the loan is
+    paid out."""
+    order = order_get(actor=actor, order_id=order_id)
+    disbursement = disbursement_of(actor=actor, order=order)
+    if disbursement is None:
+        raise Http404
+    return order, disbursement
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,6 +30,7 @@ from lenddesk.orders.loan_forms import (
 )
 from lenddesk.orders.order_panels import loan_sections, reveal_context
 from lenddesk.orders.permissions import OrderPermission as P
+from lenddesk.orders.selectors import order_get
 from lenddesk.orders.submissions import (
     submission_create,
     submission_decide,
@@ -72,9 +72,7 @@ class _OrderFormView(StaffView):
     def subject(self) -> tuple:
         """The order, the service's keyword for what the form is about, and the
         key the refused form is shown again under."""
-        order = selectors.loan_order_get(
-            actor=self.request.user, order_id=self.kwargs["order_id"]
-        )
+        order = order_get(actor=self.request.user, order_id=self.kwargs["order_id"])
         return order, {"order": order}, self.bound_key
 
     def post(self, request, **kwargs):
@@ -105,20 +103,11 @@ class _SubmissionFormView(_OrderFormView):
         return submission.order, {"submission": submission}, bound_key
 
 
-def _order_and_disbursement(request, order_id: int) -> tuple:
-    """The order and its disbursement; 404 until the loan is paid out."""
-    order = selectors.loan_order_get(actor=request.user, order_id=order_id)
-    disbursement = selectors.disbursement_of(actor=request.user, order=order)
-    if disbursement is None:
-        raise Http404
-    return order, disbursement
-
-
 class OrderLoanView(StaffView):
     permissions = {"GET": (P.VIEW,)}
 
     def get(self, request, order_id):
-        order = selectors.loan_order_get(actor=request.user, order_id=order_id)
+        order = order_get(actor=request.user, order_id=order_id)
         return loan_page(request, order)
 
 
@@ -166,7 +155,9 @@ class DisbursementRevealView(StaffView):
     permissions = {"POST": (P.REVEAL_ACCOUNT,)}
 
     def post(self, request, order_id):
-        order, disbursement = _order_and_disbursement(request, order_id)
+        order, disbursement = selectors.disbursement_get(
+            actor=request.user, order_id=order_id
+        )
         return reveal_response(
             request,
             form=RevealForm(request.POST),
@@ -214,7 +205,9 @@ class ScheduleView(StaffView):
     permissions = {"GET": (P.VIEW,)}
 
     def get(self, request, order_id):
-        order, disbursement = _order_and_disbursement(request, order_id)
+        order, disbursement = selectors.disbursement_get(
+            actor=request.user, order_id=order_id
+        )
         return render(
             request,
             "orders/loan_schedule.html",

@@ -13,6 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from lenddesk.accounts.selectors import active_colleagues
+from lenddesk.orders.selectors import order_get
 from lenddesk.warrants import selectors
 from lenddesk.warrants.errors import WarrantError, refusal
 from lenddesk.warrants.permissions import WarrantPermission as P
@@ -54,7 +55,7 @@ class WarrantAPIView(TenantAPIView):
 
 def _order_rows(request, pk: int, rows_of, serializer_class) -> Response:
     """``rows_of(actor=, order=)`` of the order ``pk`` in the actor's reach."""
-    order = selectors.order_get(actor=request.user, order_id=pk)
+    order = order_get(actor=request.user, order_id=pk)
     rows = rows_of(actor=request.user, order=order)
     return Response(serializer_class(rows, many=True).data)
 
@@ -82,7 +83,7 @@ class WarrantTaskListAPI(WarrantAPIView):
     @_documented(WarrantTaskSerializer, 201, body=WarrantTaskSerializer)
     @idempotent
     def post(self, request, pk: int):
-        order = selectors.order_get(actor=request.user, order_id=pk)
+        order = order_get(actor=request.user, order_id=pk)
         body = WarrantTaskSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
@@ -141,7 +142,7 @@ class CustodyListAPI(WarrantAPIView):
     @_documented(CustodyItemSerializer(many=True), 201, body=ReceiveSerializer)
     @idempotent
     def post(self, request, pk: int):
-        order = selectors.order_get(actor=request.user, order_id=pk)
+        order = order_get(actor=request.user, order_id=pk)
         body = ReceiveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -51,12 +51,6 @@ def _handled(actor) -> QuerySet:
 # --- orders and documents -------------------------------------------------------------
 
 
-def order_get(*, actor, order_id: int) -> Order:
-    """An order in the actor's reach, else 404."""
-    orders = Order.objects.visible_to(actor).select_related("customer", "owner")
-    return get_object_or_404(orders, pk=order_id)
-
-
 def order_documents(*, order: Order, kinds=None) -> list[CustomerDocument]:
     """The order's customer's documents (the order is already in reach), the
     newest version of each kind first."""

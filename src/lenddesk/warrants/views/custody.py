@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lenddesk.customers.documents import document_read
+from lenddesk.orders.selectors import order_get
 from lenddesk.warrants import selectors
 from lenddesk.warrants.forms import (
     RECEIVE_ROWS,
@@ -100,7 +101,7 @@ class ReceiveView(StaffView):
         )
 
     def get(self, request, order_id):
-        order = selectors.order_get(actor=request.user, order_id=order_id)
+        order = order_get(actor=request.user, order_id=order_id)
         initial = {
             "received_from": order.customer.name,
             "holder_0": order.customer.name,
@@ -108,7 +109,7 @@ class ReceiveView(StaffView):
         return self._render(request, order, ReceiveForm(initial=initial))
 
     def post(self, request, order_id):
-        order = selectors.order_get(actor=request.user, order_id=order_id)
+        order = order_get(actor=request.user, order_id=order_id)
         form = ReceiveForm(request.POST)
 
         def receive(data):
@@ -242,7 +243,7 @@ class OrderDocumentView(StaffView):
     permissions = {"GET": (P.VIEW, P.CUSTODY_VIEW)}
 
     def get(self, request, order_id, document_id):
-        order = selectors.order_get(actor=request.user, order_id=order_id)
+        order = order_get(actor=request.user, order_id=order_id)
         document = selectors.order_document_get(order=order, document_id=document_id)
         response = HttpResponse(
             document_read(actor=request.user, document=document),

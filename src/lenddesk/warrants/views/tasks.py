@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lenddesk.orders.selectors import order_get
 from lenddesk.warrants import selectors
 from lenddesk.warrants.forms import (
     TaskCancelForm,
@@ -142,14 +143,14 @@ class TaskCreateView(StaffView):
         )
 
     def get(self, request, order_id):
-        order = selectors.order_get(actor=request.user, order_id=order_id)
+        order = order_get(actor=request.user, order_id=order_id)
         initial = {"handler": request.user.pk}
         if request.GET.get("kind") in WarrantKind.values:
             initial["kind"] = request.GET["kind"]
         return self._render(request, order, TaskCreateForm(initial=initial))
 
     def post(self, request, order_id):
-        order = selectors.order_get(actor=request.user, order_id=order_id)
+        order = order_get(actor=request.user, order_id=order_id)
         form = TaskCreateForm(request.POST)
         done = form_submit(
             request,
