@@ -21,6 +21,7 @@ from lenddesk.customers.services.timeline import timeline
 from lenddesk.notifications.services import notify
 from lenddesk.orders.models import Order, OrderParticipant, OrderStatus
 from lenddesk.orders.services.events import OrderAudit, OrderNotice
+from lenddesk.orders.services.orders import participant_add
 
 
 def hand_over_orders(*, actor, leaver, target) -> int:
@@ -67,9 +68,7 @@ def _owner_heir(order: Order, target, actor):
 def _replace_participant(order: Order, leaver, heir, role_key: str) -> None:
     OrderParticipant.objects.filter(order=order, user=leaver).delete()
     if heir is not None:
-        OrderParticipant.objects.update_or_create(
-            order=order, user=heir, defaults={"role_key": role_key}
-        )
+        participant_add(order, heir.pk, role_key)
 
 
 def _other_participations(leaver, target) -> int:
@@ -84,9 +83,7 @@ def _other_participations(leaver, target) -> int:
         order = row.order
         row.delete()
         if heir is not None:
-            OrderParticipant.objects.get_or_create(
-                order=order, user=heir, defaults={"role_key": row.role_key}
-            )
+            participant_add(order, heir.pk, row.role_key, replace_role=False)
         moved += 1
     return moved
 

@@ -176,8 +176,7 @@ class OrderQuerySet(ScopedQuerySet):
         condition = scope_q(actor, owner=self.model.SCOPE_OWNER)
         if not condition:  # the whole firm
             return self
-        handled = OrderParticipant.objects.filter(user=actor).values("order_id")
-        return self.filter(condition | Q(pk__in=handled))
+        return self.filter(condition | Q(pk__in=OrderParticipant.order_ids_of(actor)))
 
 
 class OrderManager(ScopedManager.from_queryset(OrderQuerySet)):
@@ -336,6 +335,11 @@ class OrderParticipant(TenantModel):
             )
         ]
         indexes = [models.Index(fields=["tenant", "user"], name="order_part_user_idx")]
+
+    @classmethod
+    def order_ids_of(cls, user):
+        """The ids of the orders ``user`` handles a step of, as a subquery."""
+        return cls.objects.filter(user=user).values("order_id")
 
 
 class MoveKind(models.TextChoices):

@@ -413,7 +413,7 @@ def processors_offered() -> QuerySet[User]:
 def my_open_by_node(*, actor: User) -> list[dict]:
     """The actor's running orders (owner or taking part) by step, with the overdue
     ones: one grouped read."""
-    handled = OrderParticipant.objects.filter(user=actor).values("order_id")
+    handled = OrderParticipant.order_ids_of(actor)
     mine = Order.objects.filter(status=OrderStatus.OPEN).filter(
         Q(owner=actor) | Q(pk__in=handled)
     )

@@ -44,10 +44,6 @@ DOCUMENTS_FOR = {
 }
 
 
-def _handled(actor) -> QuerySet:
-    return OrderParticipant.objects.filter(user=actor).values("order_id")
-
-
 # --- orders and documents -------------------------------------------------------------
 
 
@@ -75,7 +71,7 @@ def handler_choices() -> QuerySet:
 
 def tasks_visible_to(actor) -> QuerySet:
     extra = WarrantTask.objects.filter(
-        Q(order_id__in=_handled(actor)) | Q(handler=actor)
+        Q(order_id__in=OrderParticipant.order_ids_of(actor)) | Q(handler=actor)
     )
     return WarrantTask.objects.visible_to(actor) | extra
 
@@ -174,7 +170,9 @@ def unbooked_tasks(*, actor, handler_id: int) -> list[WarrantTask]:
 
 
 def items_visible_to(actor) -> QuerySet:
-    extra = CustodyItem.objects.filter(order_id__in=_handled(actor))
+    extra = CustodyItem.objects.filter(
+        order_id__in=OrderParticipant.order_ids_of(actor)
+    )
     return CustodyItem.objects.visible_to(actor) | extra
 
 

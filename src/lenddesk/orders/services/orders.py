@@ -109,9 +109,9 @@ def order_open(
         **values,
     )
     _set_lines(order, lines)
-    _add_participant(order, order.owner_id, "salesperson")
+    participant_add(order, order.owner_id, "salesperson")
     if processor is not None:
-        _add_participant(order, processor.pk, "processor")
+        participant_add(order, processor.pk, "processor")
     OrderMove.objects.create(
         order=order, kind=MoveKind.OPEN, to_node=first, actor=actor, lock_version=1
     )
@@ -224,11 +224,20 @@ def _set_lines(order: Order, products: list[Product]) -> None:
     )
 
 
-def _add_participant(order: Order, user_id: int, role_key: str) -> None:
-    """One row per person: a second role of the same person updates the row."""
-    OrderParticipant.objects.update_or_create(
-        order=order, user_id=user_id, defaults={"role_key": role_key}
-    )
+def participant_add(
+    order: Order, user_id: int, role_key: str, *, replace_role: bool = True
+) -> None:
+    """Someone who handles a step sees the order (``Order.visible_to``). One row per
+    person: by default a second role of the same person updates the row; helpers of
+    a step (a warrant officer on a processor's order) pass ``replace_role=False``."""
+    if replace_role:
+        OrderParticipant.objects.update_or_create(
+            order=order, user_id=user_id, defaults={"role_key": role_key}
+        )
+    else:
+        OrderParticipant.objects.get_or_create(
+            order=order, user_id=user_id, defaults={"role_key": role_key}
+        )
 
 
 def locked_fields(order: Order) -> dict[str, WorkflowNode]:
@@ -350,7 +359,7 @@ def _swap_processor(order: Order, processor: User | None) -> None:
         user_id=order.owner_id
     ).delete()
     if processor is not None:
-        _add_participant(order, processor.pk, "processor")
+        participant_add(order, processor.pk, "processor")
 
 
 def _plain(value):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.db.models import TextChoices
 from django.urls import NoReverseMatch, reverse
 
-from lenddesk.orders.models import Order, OrderParticipant, OrderStatus
+from lenddesk.orders.models import Order, OrderStatus
+from lenddesk.orders.services.orders import participant_add
 from lenddesk.warrants.errors import WarrantError, refusal
 from lenddesk.warrants.permissions import WarrantPermission
 
@@ -28,11 +29,8 @@ class WarrantAudit(TextChoices):
 
 def ensure_participant(order: Order, user, role_key: str = ROLE_KEY) -> None:
     """Someone who handles the order's papers sees the order (``Order.visible_to``)."""
-    if user is None:
-        return
-    OrderParticipant.objects.get_or_create(
-        order=order, user=user, defaults={"role_key": role_key}
-    )
+    if user is not None:
+        participant_add(order, user.pk, role_key, replace_role=False)
 
 
 def ensure_order_open(order: Order, message) -> None:
