@@ -229,7 +229,7 @@ class OrderMovesAPI(OrderAPIView):
             comment=data.get("comment", ""),
             expected_version=data["version"],
         )
-        move = selectors.order_history(order)[0]
+        move = selectors.latest_move(order)
         return Response(
             {"move": MoveSerializer(move).data, "order": _shown(order)},
             status=status.HTTP_201_CREATED,

@@ -205,12 +205,21 @@ def order_lines(order: Order) -> list[Product]:
     ]
 
 
-def order_history(order: Order) -> list[OrderMove]:
-    return list(
+def _moves(order: Order):
+    return (
         OrderMove.objects.filter(order=order)
         .select_related("actor", "from_node", "to_node")
         .order_by("-id")
     )
+
+
+def order_history(order: Order) -> list[OrderMove]:
+    return list(_moves(order))
+
+
+def latest_move(order: Order) -> OrderMove | None:
+    """The order's newest move, without reading its whole history."""
+    return _moves(order).first()
 
 
 @dataclass(frozen=True)
