@@ -57,6 +57,19 @@ def private_response(response: HttpResponse) -> HttpResponse:
     return response
 
 
+REVEAL_REFUSALS = (ValidationError, RateLimited, PermissionDenied)
+
+
+def reveal_refusal(exc: Exception) -> tuple[str, int]:
+    """A refused reveal as the words to show and the status to answer with: 429 past
+    the hourly limit, 403 when the actor may not see the value, 400 otherwise."""
+    if isinstance(exc, RateLimited):
+        return str(exc), 429
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or _("You are not allowed to reveal this value."), 403
+    return " ".join(exc.messages), 400
+
+
 def reveal_response(
     request,
     *,
@@ -78,12 +91,7 @@ def reveal_response(
             status = 200
         except ValidationError as exc:
             apply_service_errors(form, exc)
-        except RateLimited as exc:
-            form.add_error(None, str(exc))
-            status = 429
-        except PermissionDenied as exc:  # the box says why
-            form.add_error(
-                None, str(exc) or _("You are not allowed to reveal this value.")
-            )
-            status = 403
+        except (RateLimited, PermissionDenied) as exc:  # the box says why
+            message, status = reveal_refusal(exc)
+            form.add_error(None, message)
     return private_response(render(request, template, context, status=status))

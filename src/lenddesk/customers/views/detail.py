@@ -4,7 +4,6 @@ reveal of a phone or ID number."""
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,10 +24,15 @@ from lenddesk.customers.services.followups import (
     visit_set_status,
 )
 from lenddesk.customers.services.pool import ensure_owned
-from lenddesk.security.errors import RateLimited
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import report_outcome
-from lenddesk.web.pages import form_submit, private_response, reveal_response
+from lenddesk.web.pages import (
+    REVEAL_REFUSALS,
+    form_submit,
+    private_response,
+    reveal_refusal,
+    reveal_response,
+)
 
 
 class OwnedCustomerView(StaffView):
@@ -189,15 +193,6 @@ class VisitStatusView(OwnedCustomerView):
         return redirect(tab_url(visit.customer_id, "followups"))
 
 
-def _refusal(exc: Exception) -> tuple[str, int]:
-    """A refused reveal as the message to show and the status to answer with."""
-    if isinstance(exc, RateLimited):
-        return str(exc), 429
-    if isinstance(exc, PermissionDenied):
-        return str(exc) or _("You are not allowed to reveal this value."), 403
-    return " ".join(exc.messages), 400
-
-
 class RevealView(OwnedCustomerView):
     """Shows a phone or ID number in full. The header's one-click "show number" is
     an owner's own reveal under the firm's phone policy; the profile's panel asks
@@ -230,8 +225,8 @@ class RevealView(OwnedCustomerView):
             shown["revealed_phone"] = customer_reveal(
                 actor=request.user, customer=customer, field="phone"
             )
-        except (ValidationError, PermissionDenied, RateLimited) as exc:
-            shown["phone_error"], status = _refusal(exc)
+        except REVEAL_REFUSALS as exc:
+            shown["phone_error"], status = reveal_refusal(exc)
         if request.htmx:
             context = {"customer": customer, **_phone_context(request, customer)}
             return render(
