@@ -288,16 +288,15 @@ def test_the_register_cannot_be_updated_or_deleted_in_the_database(
 
 
 def _overdue_entry(tenant, item, officer, to):
-    """A check-out whose due-back time has passed (written as the past would have)."""
+    """A check-out whose due-back time has passed, recorded late (补录)."""
     with tenant_context(tenant):
-        return CustodyEntry.objects.create(
+        return custody_check_out(
+            actor=officer,
             item=item,
-            action=CustodyAction.CHECKED_OUT,
-            location="保险柜A-1",
-            custodian=to,
+            to=to,
             reason="送银行",
             due_back_at=timezone.now() - dt.timedelta(hours=3),
-            actor=officer,
+            recorded_late=True,
         )
 
 

@@ -9,10 +9,9 @@ week or next. On the custody register: a property certificate out for registrati
 one out to the processor and overdue, one checked out and back, and the papers of a
 cancelled order returned to the customer against a signed receipt (a scan).
 
-The overdue check-out: the register never changes a row, and its service rightly
-refuses a due-back time already past (a check-out is recorded when the paper leaves).
-A paper that left days ago is therefore recorded late (补录), as a clerk would: the
-same entry and audit row the service appends, without that one check.
+The overdue check-out: the register never changes a row, so a paper that left days
+ago is recorded late (补录), as a clerk would, through the check-out service's
+``recorded_late`` (a due-back time already past is then allowed).
 
 Idempotent: nothing is added when the firm has warrant tasks or mortgage orders.
 """
@@ -29,7 +28,6 @@ from lenddesk.orders import demo as orders_demo
 from lenddesk.orders.demo import EI, EP, IO, Cast, Loan, Story
 from lenddesk.orders.models import Order, WorkflowNode
 from lenddesk.warrants.models import (
-    CustodyAction,
     CustodyItem,
     OriginalKind,
     WarrantKind,
@@ -46,8 +44,6 @@ from lenddesk.warrants.services import (
     warrant_task_create,
     warrant_task_update,
 )
-from lenddesk.warrants.services.common import ensure_participant
-from lenddesk.warrants.services.custody import _append
 
 MORTGAGE_STORIES = (
     Story("mortgage", "signing"),
@@ -269,17 +265,14 @@ def _late_check_out(cast: Cast, item: CustodyItem, now: dt.datetime) -> None:
     """Recorded late (see the module's docstring): out three days, due back
     yesterday, with the processor."""
     left = timezone.localtime(now - dt.timedelta(days=3)).strftime("%m月%d日")
-    latest = item.entries.order_by("-id").first()
-    _append(
-        cast.warrant_officer,
-        item,
-        CustodyAction.CHECKED_OUT,
-        location=latest.location,
-        custodian=cast.processor,
+    custody_check_out(
+        actor=cast.warrant_officer,
+        item=item,
+        to=cast.processor,
         reason="带往银行面签核验原件（补录：%s借出）" % left,
         due_back_at=now - dt.timedelta(days=1),
+        recorded_late=True,
     )
-    ensure_participant(item.order, cast.processor, "processor")
 
 
 def _return_all(cast: Cast, order: Order) -> None:

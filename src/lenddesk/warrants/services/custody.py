@@ -256,16 +256,23 @@ def _append(actor, item: CustodyItem, action: str, **fields) -> CustodyEntry:
 
 @transaction.atomic
 def custody_check_out(
-    *, actor, item: CustodyItem, to: User, reason: str, due_back_at: dt.datetime
+    *,
+    actor,
+    item: CustodyItem,
+    to: User,
+    reason: str,
+    due_back_at: dt.datetime,
+    recorded_late: bool = False,
 ) -> CustodyEntry:
     """Hand an original to a colleague (for registration, the bank, notarisation)
-    until ``due_back_at``."""
+    until ``due_back_at``. A check-out written down after the fact (补录) may name a
+    due-back time already past: the register then shows it overdue at once."""
     latest = _lock(item)
     _require_in_custody(latest)
     if to is None or not to.is_active:
         raise refusal("to", _("Choose an active colleague."), "invalid")
     reason = _text("reason", reason, 300)
-    if due_back_at is None or due_back_at <= timezone.now():
+    if due_back_at is None or (not recorded_late and due_back_at <= timezone.now()):
         raise refusal(
             "due_back_at", _("The due-back time must be later than now."), "invalid"
         )
