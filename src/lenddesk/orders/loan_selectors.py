@@ -26,7 +26,7 @@ from lenddesk.orders.models import (
     Submission,
     SubmissionStatus,
 )
-from lenddesk.orders.selectors import order_get
+from lenddesk.orders.selectors import order_get, orders_visible
 
 ZERO = Decimal("0")
 LIST_CAP = 500
@@ -41,14 +41,10 @@ def order_page_url(order: Order) -> str:
         return reverse("orders:loan", args=[order.pk])
 
 
-def _visible_orders(actor: User) -> QuerySet[Order]:
-    return Order.objects.visible_to(actor)
-
-
 def submissions_of(*, actor: User, order: Order) -> list[Submission]:
     """The order's submissions, newest first, re-submissions included."""
     return list(
-        Submission.objects.filter(order__in=_visible_orders(actor), order=order)
+        Submission.objects.filter(order__in=orders_visible(actor), order=order)
         .select_related("funder", "product", "submitted_by", "decided_by")
         .order_by("-id")
     )
@@ -56,7 +52,7 @@ def submissions_of(*, actor: User, order: Order) -> list[Submission]:
 
 def submission_get(*, actor: User, submission_id: int) -> Submission:
     submission = (
-        Submission.objects.filter(order__in=_visible_orders(actor))
+        Submission.objects.filter(order__in=orders_visible(actor))
         .select_related("order", "order__customer", "order__owner", "funder")
         .filter(pk=submission_id)
         .first()
@@ -109,7 +105,7 @@ def approval_rates(
     status = SubmissionStatus
     rows = (
         Submission.objects.filter(
-            order__in=_visible_orders(actor),
+            order__in=orders_visible(actor),
             submitted_at__gte=_day_start(since),
             submitted_at__lt=_day_start(until + dt.timedelta(days=1)),
         )
@@ -144,7 +140,7 @@ def approval_rates(
 
 def disbursement_of(*, actor: User, order: Order) -> Disbursement | None:
     return (
-        Disbursement.objects.filter(order__in=_visible_orders(actor), order=order)
+        Disbursement.objects.filter(order__in=orders_visible(actor), order=order)
         .select_related("submission__funder", "recorded_by")
         .first()
     )
@@ -188,7 +184,7 @@ def schedule_of(disbursement: Disbursement) -> Schedule:
 
 def instalment_get(*, actor: User, instalment_id: int) -> Instalment:
     instalment = (
-        Instalment.objects.filter(disbursement__order__in=_visible_orders(actor))
+        Instalment.objects.filter(disbursement__order__in=orders_visible(actor))
         .select_related("disbursement__order")
         .filter(pk=instalment_id)
         .first()
@@ -200,7 +196,7 @@ def instalment_get(*, actor: User, instalment_id: int) -> Instalment:
 
 def fund_checks_of(*, actor: User, order: Order) -> list[FundUseCheck]:
     return list(
-        FundUseCheck.objects.filter(order__in=_visible_orders(actor), order=order)
+        FundUseCheck.objects.filter(order__in=orders_visible(actor), order=order)
         .select_related("checked_by")
         .order_by("-checked_on", "-id")
     )
@@ -212,7 +208,7 @@ def fund_checks_of(*, actor: User, order: Order) -> list[FundUseCheck]:
 def _instalments(actor: User) -> QuerySet[Instalment]:
     return (
         Instalment.objects.filter(
-            disbursement__order__in=_visible_orders(actor), paid_on__isnull=True
+            disbursement__order__in=orders_visible(actor), paid_on__isnull=True
         )
         .exclude(disbursement__order__status=OrderStatus.CANCELLED)
         .select_related("disbursement__order__customer", "disbursement__order__owner")
@@ -242,7 +238,7 @@ def maturing_loans(
 ) -> list[Disbursement]:
     """Loans whose last instalment falls due within ``days``: the second sale."""
     return list(
-        Disbursement.objects.filter(order__in=_visible_orders(actor))
+        Disbursement.objects.filter(order__in=orders_visible(actor))
         .exclude(order__status=OrderStatus.CANCELLED)
         .annotate(last_due=Max("instalments__due_on"))
         .filter(last_due__gte=today, last_due__lte=today + dt.timedelta(days=days))
