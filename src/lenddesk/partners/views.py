@@ -2,7 +2,6 @@
 and the firm's partner settings."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from lenddesk.partners.qr import qr_response
 from lenddesk.security.services import reveal_field
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import report_outcome
+from lenddesk.web.listing import list_page
 from lenddesk.web.pages import form_submit, reveal_response
 from lenddesk.web.params import int_or_none
 
@@ -47,7 +47,7 @@ class PartnerListView(StaffView):
     def get(self, request):
         filters = selectors.filters_from(request.GET)
         rows = selectors.partner_list(actor=request.user, filters=filters)
-        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        page = list_page(request, rows, 50)
         query = request.GET.copy()
         query.pop("page", None)
         upline = None
@@ -240,7 +240,7 @@ class InvitationListView(StaffView):
 
     def _page(self, request, form, status=200):
         rows = selectors.invitation_list(actor=request.user)
-        page = Paginator(rows, 30).get_page(request.GET.get("page"))
+        page = list_page(request, rows, 30)
         return render(
             request,
             "partners/invitations.html",
