@@ -199,6 +199,9 @@ INSTALLED_APPS = [
     "lenddesk.products",
     "lenddesk.orders",
     "lenddesk.warrants",
+    "lenddesk.contracts",
+    "lenddesk.finance",
+    "lenddesk.commissions",
     "lenddesk.notifications",
     "lenddesk.web",
 ]

@@ -1,0 +1,4 @@
+"""Pages of the commissions app."""
+
+app_name = "commissions"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The contracts API under /api/v1/ (names in the ``api`` namespace)."""
+
+urlpatterns: list = []

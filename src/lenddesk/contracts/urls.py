@@ -1,0 +1,4 @@
+"""Pages of the contracts app."""
+
+app_name = "contracts"
+urlpatterns: list = []

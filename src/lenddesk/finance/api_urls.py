@@ -1,0 +1,3 @@
+"""The finance API under /api/v1/ (names in the ``api`` namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of the finance app."""
+
+app_name = "finance"
+urlpatterns: list = []
