@@ -144,3 +144,25 @@ def visible_departments(actor: User) -> list[Department]:
         return list(Department.objects.all())
     user_ids = _user_model().objects.filter(condition).values("department_id")
     return list(Department.objects.filter(pk__in=user_ids))
+
+
+class InArray(models.Lookup):
+    """``field__in_array=subquery``: on PostgreSQL ``field = ANY(ARRAY(subquery))``,
+    elsewhere ``field IN (subquery)``. The array is computed once and its ids probe
+    the field's index, so the condition can be OR-ed with another indexed one (a
+    BitmapOr) where ``IN (subquery)`` would read every row and test each."""
+
+    lookup_name = "in_array"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return "%s IN %s" % (lhs, rhs), [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return "%s = ANY(ARRAY%s)" % (lhs, rhs), [*lhs_params, *rhs_params]
+
+
+models.Field.register_lookup(InArray)

@@ -111,6 +111,7 @@ class AuditAction(models.TextChoices):
     ORDER_MOVED = "order.moved", _("Order moved")
     ORDER_OVERDUE = "order.overdue", _("Order step overdue")
     ORDER_HANDED_OVER = "order.handed_over", _("Order handed over")
+    ORDER_OWNER_FOLLOWED = "order.owner_followed", _("Order followed its customer to a new owner")
     WORKFLOW_CREATED = "orders.workflow_created", _("Workflow created")
     WORKFLOW_DRAFTED = "orders.workflow_drafted", _("Workflow draft started")
     WORKFLOW_DISCARDED = "orders.workflow_discarded", _("Workflow draft discarded")

@@ -21,6 +21,7 @@ from lenddesk.customers.models import (
     Customer,
 )
 from lenddesk.customers.services.pool import customer_assign, pool_rules
+from lenddesk.customers.signals import tell_owner_changed
 
 
 def active_rules() -> list[AllocationRule]:
@@ -319,6 +320,7 @@ def _write_choices(rule, chosen: dict[int, User], now, rules) -> None:
             claimed_at=now,
             protected_until=now + dt.timedelta(days=rules.protection_days),
         )
+        tell_owner_changed(actor=None, customer_ids=ids, owner_id=owner_id)
         counter, _created = AllocationCount.objects.get_or_create(
             rule=rule, user_id=owner_id
         )

@@ -10,6 +10,7 @@ from lenddesk.audit.services import audit_record
 from lenddesk.customers.models import Customer
 from lenddesk.customers.services.pool import default_pool
 from lenddesk.customers.services.timeline import timeline
+from lenddesk.customers.signals import tell_owner_changed
 
 
 def hand_over_customers(*, actor, leaver, target) -> int:
@@ -39,6 +40,10 @@ def hand_over_customers(*, actor, leaver, target) -> int:
             target=customer,
             changes={"owner": [leaver.pk, owner.pk if owner else None]},
         )
+        if owner is not None:
+            tell_owner_changed(
+                actor=actor, customer_ids=[customer.pk], owner_id=owner.pk
+            )
         moved += 1
     return moved
 

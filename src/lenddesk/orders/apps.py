@@ -7,4 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from lenddesk.orders import handover  # noqa: F401 - registers the step
+        from lenddesk.orders import (
+            handover,  # noqa: F401 - registers the step
+            ownership,  # noqa: F401 - connects receivers
+        )

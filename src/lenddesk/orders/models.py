@@ -4,8 +4,9 @@ A firm keeps one ``Workflow`` per kind of loan. Its steps live in numbered
 ``WorkflowVersion`` rows: the admin edits a draft, publishing makes it the version new
 orders start on, and an order keeps the version it started on to the end.
 
-An order is visible to whoever may see its customer (``SCOPE_OWNER``), plus everyone
-who handles one of its steps (``OrderParticipant``): see ``OrderQuerySet.visible_to``.
+An order is visible to whoever may see its owner, who is always its customer's owner
+(``orders/ownership.py``), plus everyone who handles one of its steps
+(``OrderParticipant``): see ``OrderQuerySet.visible_to``.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ class OrderQuerySet(ScopedQuerySet):
         condition = scope_q(actor, owner=self.model.SCOPE_OWNER)
         if not condition:  # the whole firm
             return self
-        return self.filter(condition | Q(pk__in=OrderParticipant.order_ids_of(actor)))
+        handled = Q(pk__in_array=OrderParticipant.order_ids_of(actor))
+        return self.filter(condition | handled)
 
 
 class OrderManager(ScopedManager.from_queryset(OrderQuerySet)):
@@ -186,7 +188,7 @@ class OrderManager(ScopedManager.from_queryset(OrderQuerySet)):
 class Order(TenantModel):
     """A signed customer's application (业务单), from signing to the end of the loan."""
 
-    SCOPE_OWNER = "customer__owner"
+    SCOPE_OWNER = "owner"  # follows the customer's owner: orders/ownership.py
     objects = OrderManager()
 
     number = models.CharField(_("order number"), max_length=32)
@@ -353,7 +355,7 @@ class MoveKind(models.TextChoices):
 class OrderMove(TenantModel):
     """One move of an order between steps, with the mover's comment. Append-only."""
 
-    SCOPE_OWNER = "order__customer__owner"
+    SCOPE_OWNER = "order__owner"
     objects = ScopedManager()
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="moves")
@@ -401,7 +403,7 @@ class SubmissionStatus(models.TextChoices):
 class Submission(TenantModel):
     """The order sent to one funder (资方进件), and the funder's decision."""
 
-    SCOPE_OWNER = "order__customer__owner"
+    SCOPE_OWNER = "order__owner"
     objects = ScopedManager()
 
     order = models.ForeignKey(
@@ -464,7 +466,7 @@ class Disbursement(EncryptedFieldsMixin, TenantModel):
 
     ENCRYPTED_FIELDS = {"account_number": "text"}
     REVEAL_CODES = {"account_number": "orders.reveal_account"}
-    SCOPE_OWNER = "order__customer__owner"
+    SCOPE_OWNER = "order__owner"
     objects = ScopedManager()
 
     row_key = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -500,7 +502,7 @@ class Disbursement(EncryptedFieldsMixin, TenantModel):
 class Instalment(TenantModel):
     """One row of a disbursed loan's repayment schedule."""
 
-    SCOPE_OWNER = "disbursement__order__customer__owner"
+    SCOPE_OWNER = "disbursement__order__owner"
     objects = ScopedManager()
 
     disbursement = models.ForeignKey(
@@ -533,7 +535,7 @@ class Instalment(TenantModel):
 class FundUseCheck(TenantModel):
     """A check that the loan is used as declared (贷后资金用途检查)."""
 
-    SCOPE_OWNER = "order__customer__owner"
+    SCOPE_OWNER = "order__owner"
     objects = ScopedManager()
 
     order = models.ForeignKey(

@@ -195,6 +195,7 @@ def order_get(*, actor: User, order_id: int) -> Order:
     )
     if order is None:
         raise Http404
+    order.reached_by = actor.pk  # services skip checking the reach a second time
     return order
 
 
@@ -291,12 +292,12 @@ def board_columns(
 ) -> list[dict]:
     """The workflow's columns (its published steps, then steps only older versions
     still hold orders in), each with its count and first page."""
-    counts = _column_counts(actor, workflow, filters)
+    nodes = _workflow_nodes(workflow)
+    counts = _column_counts(actor, [pk for pk, _key in nodes], filters)
     columns = []
     for key, name, kind in _column_keys(workflow, counts):
-        rows, next_before = board_column(
-            actor=actor, workflow=workflow, key=key, filters=filters
-        )
+        node_ids = [pk for pk, node_key in nodes if node_key == key]
+        rows, next_before = _column_page(actor, node_ids, filters)
         columns.append(
             {
                 "key": key,
@@ -308,6 +309,15 @@ def board_columns(
             }
         )
     return columns
+
+
+def _workflow_nodes(workflow: Workflow) -> list[tuple[int, str]]:
+    """Every step of every version of the workflow, as (id, key): the board filters
+    orders by these ids (a short list) rather than joining their versions, so
+    PostgreSQL reads the board index (tenant, node, -id) directly."""
+    return list(
+        WorkflowNode.objects.filter(version__workflow=workflow).values_list("pk", "key")
+    )
 
 
 def _column_keys(workflow: Workflow, counts: dict[str, int]) -> list[tuple]:
@@ -332,18 +342,18 @@ def _column_keys(workflow: Workflow, counts: dict[str, int]) -> list[tuple]:
     return current
 
 
-def _board_orders(actor: User, workflow: Workflow, filters: OrderFilters):
-    """Running orders, and completed ones in the end column; cancelled ones leave
-    the board (the list shows them)."""
+def _board_orders(actor: User, node_ids: list[int], filters: OrderFilters):
+    """Running orders at these steps, and completed ones in the end column;
+    cancelled ones leave the board (the list shows them)."""
     f = OrderFilters(**{**filters.__dict__, "workflow": None, "status": ""})
-    orders = orders_filtered(actor, f).filter(version__workflow=workflow)
+    orders = orders_filtered(actor, f).filter(node_id__in=node_ids)
     if filters.status in (OrderStatus.OPEN, OrderStatus.COMPLETED):
         return orders.filter(status=filters.status)
     return orders.exclude(status=OrderStatus.CANCELLED)
 
 
-def _column_counts(actor: User, workflow: Workflow, filters: OrderFilters):
-    orders = _board_orders(actor, workflow, filters).order_by()
+def _column_counts(actor: User, node_ids: list[int], filters: OrderFilters):
+    orders = _board_orders(actor, node_ids, filters).order_by()
     return {
         row["node__key"]: row["n"]
         for row in orders.values("node__key").annotate(n=Count("pk"))
@@ -360,14 +370,20 @@ def board_column(
     limit: int = COLUMN_PAGE,
 ) -> tuple[list[Order], int | None]:
     """One page of one column, newest first (``before``: the last id shown)."""
-    node_ids = list(
-        WorkflowNode.objects.filter(version__workflow=workflow, key=key).values_list(
-            "pk", flat=True
-        )
-    )
+    node_ids = [pk for pk, node_key in _workflow_nodes(workflow) if node_key == key]
+    return _column_page(actor, node_ids, filters, before=before, limit=limit)
+
+
+def _column_page(
+    actor: User,
+    node_ids: list[int],
+    filters: OrderFilters,
+    *,
+    before: int | None = None,
+    limit: int = COLUMN_PAGE,
+) -> tuple[list[Order], int | None]:
     orders = (
-        _board_orders(actor, workflow, filters)
-        .filter(node_id__in=node_ids)
+        _board_orders(actor, node_ids, filters)
         .select_related("customer", "owner", "processor", "node")
         .order_by("-id")
     )

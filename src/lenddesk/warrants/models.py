@@ -42,7 +42,7 @@ class WarrantStatus(models.TextChoices):
 class WarrantTask(TenantModel):
     """One registration errand for an order, with its appointment and handler."""
 
-    SCOPE_OWNER = "order__customer__owner"
+    SCOPE_OWNER = "order__owner"
     objects = ScopedManager()
 
     order = models.ForeignKey(
@@ -104,7 +104,7 @@ class CustodyItem(TenantModel):
     """An original paper received from a customer against a receipt (收件单). Its
     facts are written once; what happens to it is in its entries."""
 
-    SCOPE_OWNER = "order__customer__owner"
+    SCOPE_OWNER = "order__owner"
     objects = ScopedManager()
 
     order = models.ForeignKey(
@@ -141,7 +141,7 @@ class CustodyAction(models.TextChoices):
 class CustodyEntry(TenantModel):
     """What happened to an original, when, by whom and why. Append-only."""
 
-    SCOPE_OWNER = "item__order__customer__owner"
+    SCOPE_OWNER = "item__order__owner"
     objects = ScopedManager()
 
     item = models.ForeignKey(

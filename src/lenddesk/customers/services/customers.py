@@ -38,6 +38,7 @@ from lenddesk.customers.services.values import (
     clean_values,
     name_keys,
 )
+from lenddesk.customers.signals import merged
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,7 @@ def customer_merge(*, actor: User, survivor: Customer, duplicate: Customer) -> C
         target=survivor,
         changes={"merged": duplicate.pk, "filled": sorted(fill)},
     )
+    merged.send(sender=None, actor=actor, survivor=survivor, duplicate=duplicate)
     duplicate.delete()
     survivor.refresh_from_db()
     return survivor

@@ -19,6 +19,7 @@ from lenddesk.audit.services import audit_record, diff
 from lenddesk.customers.errors import CustomerError, CustomerNotOwned
 from lenddesk.customers.models import ClaimCounter, Customer, PoolRules, PublicPool
 from lenddesk.customers.services.timeline import timeline
+from lenddesk.customers.signals import tell_owner_changed
 from lenddesk.notifications.services import notify
 
 
@@ -179,6 +180,7 @@ def customer_claim(*, actor: User, customer: Customer) -> Customer:
     for name, value in taken.items():  # what the UPDATE wrote, without re-reading
         setattr(customer, name, value)
     customer.version += 1
+    tell_owner_changed(actor=actor, customer_ids=[customer.pk], owner_id=actor.pk)
     timeline(customer, actor, "claimed", _("Claimed by %s") % actor)
     audit_record(actor=actor, action=AuditAction.CUSTOMER_CLAIMED, target=customer)
     return customer
@@ -245,6 +247,9 @@ def customer_assign(
             target=customer,
             changes={"owner": [before, owner.pk]},
         )
+    tell_owner_changed(
+        actor=actor, customer_ids=[c.pk for c in moving], owner_id=owner.pk
+    )
     if moving and owner != actor:
         _notify_assigned(owner, moving)
     return len(moving)

@@ -11,6 +11,7 @@ class OrderAudit:
     MOVED = "order.moved"
     OVERDUE = "order.overdue"
     HANDED_OVER = "order.handed_over"
+    OWNER_FOLLOWED = "order.owner_followed"
 
 
 class OrderNotice:

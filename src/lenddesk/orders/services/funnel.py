@@ -5,7 +5,7 @@ timeline."""
 
 from __future__ import annotations
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from lenddesk.customers.models import Customer, FunnelStage
@@ -22,14 +22,15 @@ def customer_advance(customer: Customer, actor, key: str) -> None:
     stage = FunnelStage.objects.filter(key=key).first()
     if stage is None or stage.pk == customer.stage_id:
         return
-    current = (
-        FunnelStage.objects.filter(pk=customer.stage_id).first()
-        if customer.stage_id
-        else None
+    behind = FunnelStage.objects.filter(Q(is_lost=True) | Q(order__lt=stage.order))
+    moved = (
+        Customer.objects.filter(pk=customer.pk)
+        .filter(Q(stage__isnull=True) | Q(stage__in=behind))
+        .update(stage=stage, version=F("version") + 1)
     )
-    if current is not None and not current.is_lost and current.order >= stage.order:
-        return
-    _set_stage(customer, actor, stage)
+    if moved:  # one conditional UPDATE: most moves leave the stage where it is
+        customer.stage = stage
+        timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
 
 
 def customer_lost(customer: Customer, actor) -> None:

@@ -54,6 +54,15 @@ def role_keys(actor: User) -> set[str]:
     return {role.key for role in actor.role_list()}
 
 
+def ensure_reach(actor: User, order: Order) -> None:
+    """Refuse an order the actor may not see, unless ``order_get`` just read it
+    through the actor's scope (it marks the order ``reached_by``)."""
+    if getattr(order, "reached_by", None) == actor.pk:
+        return
+    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+        raise PermissionDenied(_("This order is not in your reach."))
+
+
 def may_move(actor: User, order: Order) -> bool:
     """Whether ``actor`` may move ``order`` out of its current step."""
     role = order.node.role_key
@@ -142,8 +151,7 @@ def order_move(
     version = order.lock_version if expected_version is None else expected_version
     if version != order.lock_version:
         raise conflict(order.pk)
-    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
-        raise PermissionDenied(_("This order is not in your reach."))
+    ensure_reach(actor, order)
     ensure_open(order)
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
@@ -194,7 +202,9 @@ def _apply(actor, order: Order, plan: Plan, comment: str, version: int) -> None:
         actor=actor,
         lock_version=version + 1,
     )
-    order.refresh_from_db()
+    values.update(lock_version=version + 1, node=plan.target)
+    for name, value in values.items():  # what the UPDATE wrote, without re-reading
+        setattr(order, name, value)
     _record(actor, order, plan, source, comment)
 
 
