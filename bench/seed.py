@@ -323,6 +323,7 @@ def seed_orders(tenant: Tenant, wanted: int) -> None:
     participants, the whole move history, and the customer's stage and running-
     business flag as the product keeps them. Idempotent: only the missing ones."""
     from lenddesk.orders.models import Order, OrderSequence
+    from lenddesk.orders.services.step_counts import step_counts_reconcile
 
     started = time.monotonic()
     tenant = _orders_module(tenant)
@@ -351,6 +352,8 @@ def seed_orders(tenant: Tenant, wanted: int) -> None:
                 time.monotonic() - started,
             )
         )
+    with tenant_context(tenant):  # bulk writes bypass the services' step counts
+        step_counts_reconcile()
 
 
 def _orders_module(tenant: Tenant) -> Tenant:

@@ -406,6 +406,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
     },
     "orders-flag-overdue": {"task": "orders.flag_overdue", "schedule": 900},
+    "orders-reconcile-step-counts": {
+        "task": "orders.reconcile_step_counts",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "warrants-flag-overdue-checkouts": {
         "task": "warrants.flag_overdue_checkouts",
         "schedule": crontab(hour=8, minute=30),

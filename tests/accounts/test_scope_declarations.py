@@ -64,6 +64,7 @@ FIRM_WIDE = {
     "orders.OrderProduct": "read through its scoped order",
     "orders.OrderParticipant": "read through its scoped order (it widens the order's scope)",
     "orders.OrderSequence": "numbering bookkeeping",
+    "orders.OrderStepCount": "counts per step, no record of anyone; read for the whole-firm board only",
 }
 
 

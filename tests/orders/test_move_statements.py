@@ -31,4 +31,4 @@ def test_a_move_reads_the_order_once_and_writes_what_it_must(
         if 'FROM "orders_order"' in s and "orders_orderparticipant" in s
     ]
     assert len(reach) == 1, "the order is read, through the scope, once"
-    assert len(statements) <= 28, "\n".join(s[:160] for s in statements)
+    assert len(statements) <= 30, "\n".join(s[:160] for s in statements)

@@ -84,25 +84,28 @@ def _self_q(actor: User, owner: str) -> Q:
     return Q(**{_field(owner, "pk"): actor.pk})
 
 
-def _people_q(owner: str, condition: Q) -> Q:
+def _people_q(owner: str, condition: Q, as_array: bool = False) -> Q:
     """Rows whose owner satisfies ``condition``. Through an owner path this is an
     ``owner IN (SELECT id FROM users …)`` subquery, not a join: PostgreSQL then walks
     the newest rows by primary key and stops after a page, where the join read every
     customer of the team before sorting (bench: team lead's first page at 1M rows)."""
     if not owner:
         return condition
-    return Q(**{"%s__in" % owner: _user_model().objects.filter(condition).values("pk")})
+    lookup = "%s__pk__in_array" if as_array else "%s__in"
+    return Q(**{lookup % owner: _user_model().objects.filter(condition).values("pk")})
 
 
-def _subtree_q(paths: list[str], owner: str) -> Q:
+def _subtree_q(paths: list[str], owner: str, as_array: bool = False) -> Q:
     if not paths:
         return NOTHING
     return _people_q(
-        owner, reduce(or_, (Q(department__path__startswith=p) for p in paths))
+        owner,
+        reduce(or_, (Q(department__path__startswith=p) for p in paths)),
+        as_array,
     )
 
 
-def role_q(role: Role, actor: User, owner: str) -> Q:
+def role_q(role: Role, actor: User, owner: str, as_array: bool = False) -> Q:
     scope = role.data_scope
     department = actor.department
     if scope == DataScope.ALL:
@@ -111,20 +114,23 @@ def role_q(role: Role, actor: User, owner: str) -> Q:
         return _self_q(actor, owner)
     if scope == DataScope.CUSTOM:
         paths = list(role.custom_departments.values_list("path", flat=True))
-        return _subtree_q(paths, owner) | _self_q(actor, owner)
+        return _subtree_q(paths, owner, as_array) | _self_q(actor, owner)
     if department is None:  # no department yet: only their own records
         return _self_q(actor, owner)
     if scope == DataScope.DEPT:
-        return _people_q(owner, Q(department_id=department.pk)) | _self_q(actor, owner)
-    return _subtree_q([department.path], owner) | _self_q(actor, owner)
+        people = _people_q(owner, Q(department_id=department.pk), as_array)
+        return people | _self_q(actor, owner)
+    return _subtree_q([department.path], owner, as_array) | _self_q(actor, owner)
 
 
-def scope_q(actor: User, *, owner: str) -> Q:
-    """The condition for rows owned (through ``owner``) by people ``actor`` may see."""
+def scope_q(actor: User, *, owner: str, as_array: bool = False) -> Q:
+    """The condition for rows owned (through ``owner``) by people ``actor`` may see.
+    ``as_array`` writes a team as ``owner = ANY(ARRAY(…))`` (see ``InArray``), for a
+    condition OR-ed with another indexed one."""
     roles = actor.role_list()
     if not roles:
         return _self_q(actor, owner)
-    parts = [role_q(role, actor, owner) for role in roles]
+    parts = [role_q(role, actor, owner, as_array) for role in roles]
     if any(not part for part in parts):  # an ALL role: the whole firm
         return Q()
     return reduce(or_, parts)

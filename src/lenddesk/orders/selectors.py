@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from lenddesk.accounts.models import User, UserStatus
-from lenddesk.accounts.scope import sees_only_own
+from lenddesk.accounts.scope import scope_q, sees_only_own
 from lenddesk.accounts.selectors import users_visible_to
 from lenddesk.orders.models import (
     NodeKind,
@@ -27,6 +27,7 @@ from lenddesk.orders.models import (
     Workflow,
     WorkflowNode,
 )
+from lenddesk.orders.services.step_counts import step_counts
 from lenddesk.products.models import Funder, Product, ProductType
 from lenddesk.web.orm import first_or_none
 from lenddesk.web.params import int_or_none
@@ -34,6 +35,8 @@ from lenddesk.web.params import int_or_none
 PAGE = 25
 COLUMN_PAGE = 10
 COUNT_CAP = 10_000
+BOARD_STATUSES = (OrderStatus.OPEN, OrderStatus.COMPLETED)
+SCAN_CAP = 20_000  # a part-of-the-firm board reads this many (id, step) at most
 OWNER_CHOICES_MAX = 300
 LIST_RELATED = ("customer", "owner", "processor", "node", "version__workflow")
 SORTS = {
@@ -291,24 +294,102 @@ def board_columns(
     *, actor: User, workflow: Workflow, filters: OrderFilters
 ) -> list[dict]:
     """The workflow's columns (its published steps, then steps only older versions
-    still hold orders in), each with its count and first page."""
+    still hold orders in), each with its count and first page.
+
+    Someone who sees part of the firm gets their orders' (id, step) in one read and
+    the columns are cut from it; the whole firm is counted from the step index and
+    each column walks the board index. Either way the cards are one read."""
     nodes = _workflow_nodes(workflow)
-    counts = _column_counts(actor, [pk for pk, _key in nodes], filters)
-    columns = []
-    for key, name, kind in _column_keys(workflow, counts):
-        node_ids = [pk for pk, node_key in nodes if node_key == key]
-        rows, next_before = _column_page(actor, node_ids, filters)
-        columns.append(
-            {
-                "key": key,
-                "name": name,
-                "is_end": kind == NodeKind.END,
-                "count": counts.get(key, 0),
-                "rows": rows,
-                "next_before": next_before,
-            }
-        )
-    return columns
+    key_of = dict(nodes)
+    orders = _board_orders(actor, list(key_of), filters)
+    whole_firm = _whole_firm(actor)
+    scanned = None if whole_firm else _scan(orders, key_of)
+    if scanned is None:
+        if whole_firm and _unfiltered(filters):
+            counts = _kept_counts(key_of, filters.status)
+        else:
+            counts = _column_counts(orders, key_of)
+        firsts = {
+            key: _column_ids(orders, [pk for pk, k in nodes if k == key])
+            for key in counts
+        }
+    else:
+        counts, firsts = scanned
+    cards = _cards([pk for ids in firsts.values() for pk in ids[:COLUMN_PAGE]])
+    return [
+        _column(key, name, kind, counts.get(key, 0), firsts.get(key, []), cards)
+        for key, name, kind in _column_keys(workflow, counts)
+    ]
+
+
+def _column(key, name, kind, count: int, ids: list[int], cards: dict) -> dict:
+    shown = ids[:COLUMN_PAGE]
+    return {
+        "key": key,
+        "name": name,
+        "is_end": kind == NodeKind.END,
+        "count": count,
+        "rows": [cards[pk] for pk in shown if pk in cards],
+        "next_before": shown[-1] if len(ids) > COLUMN_PAGE else None,
+    }
+
+
+def _unfiltered(filters: OrderFilters) -> bool:
+    narrowing = (filters.node, filters.product_type, filters.owner, filters.funder)
+    return not any(narrowing) and not (filters.customer or filters.overdue or filters.q)
+
+
+def _kept_counts(key_of: dict[int, str], status: str) -> dict[str, int]:
+    """The board's counts from the kept step counts (``OrderStepCount``)."""
+    shown = (status,) if status in BOARD_STATUSES else BOARD_STATUSES
+    counts: dict[str, int] = {}
+    for (node_id, row_status), n in step_counts(key_of).items():
+        if row_status in shown and n:
+            counts[key_of[node_id]] = counts.get(key_of[node_id], 0) + n
+    return counts
+
+
+def _whole_firm(actor: User) -> bool:
+    return not scope_q(actor, owner=Order.SCOPE_OWNER)
+
+
+def _scan(orders: QuerySet, key_of: dict[int, str]):
+    """(counts, first ids) per step key from every visible order's (id, step), or
+    None when there are more than ``SCAN_CAP`` of them."""
+    rows = list(orders.order_by("-id").values_list("pk", "node_id")[: SCAN_CAP + 1])
+    if len(rows) > SCAN_CAP:
+        return None
+    counts: dict[str, int] = {}
+    firsts: dict[str, list[int]] = {}
+    for pk, node_id in rows:  # newest first
+        key = key_of[node_id]
+        counts[key] = counts.get(key, 0) + 1
+        ids = firsts.setdefault(key, [])
+        if len(ids) <= COLUMN_PAGE:
+            ids.append(pk)
+    return counts, firsts
+
+
+def _column_counts(orders: QuerySet, key_of: dict[int, str]) -> dict[str, int]:
+    """Per step key, grouped by step id (no join: PostgreSQL counts from the step
+    index alone)."""
+    counts: dict[str, int] = {}
+    for row in orders.order_by().values("node_id").annotate(n=Count("pk")):
+        key = key_of[row["node_id"]]
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def _column_ids(orders: QuerySet, node_ids: list[int]) -> list[int]:
+    """The newest ids of one column, one more than a page (is there a next?)."""
+    column = orders.filter(node_id__in=node_ids).order_by("-id")
+    return list(column.values_list("pk", flat=True)[: COLUMN_PAGE + 1])
+
+
+def _cards(ids: list[int]) -> dict[int, Order]:
+    """The board's cards, by id (ids already read through the actor's scope)."""
+    related = ("customer", "owner", "processor", "node")
+    return {o.pk: o for o in Order.objects.filter(pk__in=ids).select_related(*related)}
 
 
 def _workflow_nodes(workflow: Workflow) -> list[tuple[int, str]]:
@@ -347,17 +428,9 @@ def _board_orders(actor: User, node_ids: list[int], filters: OrderFilters):
     cancelled ones leave the board (the list shows them)."""
     f = OrderFilters(**{**filters.__dict__, "workflow": None, "status": ""})
     orders = orders_filtered(actor, f).filter(node_id__in=node_ids)
-    if filters.status in (OrderStatus.OPEN, OrderStatus.COMPLETED):
+    if filters.status in BOARD_STATUSES:
         return orders.filter(status=filters.status)
     return orders.exclude(status=OrderStatus.CANCELLED)
-
-
-def _column_counts(actor: User, node_ids: list[int], filters: OrderFilters):
-    orders = _board_orders(actor, node_ids, filters).order_by()
-    return {
-        row["node__key"]: row["n"]
-        for row in orders.values("node__key").annotate(n=Count("pk"))
-    }
 
 
 def board_column(

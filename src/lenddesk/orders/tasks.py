@@ -6,6 +6,7 @@ from celery import shared_task
 
 from lenddesk.orders import loan_tasks  # noqa: F401 - registers the loan's tasks
 from lenddesk.orders.services.sla import flag_overdue_orders
+from lenddesk.orders.services.step_counts import step_counts_reconcile
 from lenddesk.tenancy.models import Tenant
 from lenddesk.tenancy.tasks import active_tenant_ids, tenant_task
 
@@ -28,3 +29,19 @@ def flag_overdue_orders_task() -> int:
             continue
         flagged += _flag_for(tenant_id=tenant_id)
     return flagged
+
+
+@tenant_task
+def _reconcile_for(*, tenant_id: int) -> int:
+    return step_counts_reconcile()
+
+
+@shared_task(name="orders.reconcile_step_counts")
+def reconcile_step_counts_task() -> int:
+    """Nightly: the board's kept counts per step equal the orders again."""
+    off = 0
+    for tenant_id in active_tenant_ids():
+        tenant = Tenant.objects.filter(pk=tenant_id).first()
+        if tenant is not None and tenant.has_module(MODULE):
+            off += _reconcile_for(tenant_id=tenant_id)
+    return off

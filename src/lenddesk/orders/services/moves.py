@@ -36,6 +36,7 @@ from lenddesk.orders.services.events import OrderAudit
 from lenddesk.orders.services.notices import notify_moved
 from lenddesk.orders.services.orders import ensure_open
 from lenddesk.orders.services.sla import due_at
+from lenddesk.orders.services.step_counts import step_count_moved
 
 MOVES = (MoveKind.FORWARD, MoveKind.RETURN, MoveKind.CANCEL, MoveKind.COMPLETE)
 COMMENT_MAX = 500
@@ -164,7 +165,12 @@ def order_move(
             OrderError.WRONG_ROLE,
         )
     plan = plan_move(order, kind, to_node, comment)
+    before = (order.node_id, order.status)
     _apply(actor, order, plan, comment, version)
+    # last, so the count's row is held only until the commit that follows
+    step_count_moved(
+        order_id=order.pk, before=before, after=(order.node_id, order.status)
+    )
     return order
 
 

@@ -31,6 +31,7 @@ from lenddesk.orders.services.events import OrderAudit
 from lenddesk.orders.services.notices import notify_opened
 from lenddesk.orders.services.numbering import next_order_number
 from lenddesk.orders.services.sla import due_at
+from lenddesk.orders.services.step_counts import step_count_add
 from lenddesk.orders.services.terms import clean_amount, clean_fee_terms, clean_term
 from lenddesk.products.models import Product
 
@@ -66,27 +67,21 @@ def order_open(
     amount,
     term_months,
     fee_kind: str,
-    fee_rate=None,
-    fee_fixed=None,
-    fee_tiers=None,
     processor: User | None = None,
     note: str = "",
     workflow: Workflow | None = None,
+    **fees,
 ) -> Order:
     """The customer signed: an order on the flow of its main product's type (or the
     ``workflow`` chosen), at its first step, numbered, with the customer's channel
-    and partner, its owner and processor as participants."""
+    and partner, its owner and processor as participants. ``fees``: ``fee_rate``,
+    ``fee_fixed`` or ``fee_tiers``, as ``fee_kind`` needs."""
     _ensure_reachable(actor, customer)
     lines = clean_products(products)
     values = {
         "amount": clean_amount(amount),
         "term_months": clean_term(term_months),
-        **clean_fee_terms(
-            fee_kind=fee_kind,
-            fee_rate=fee_rate,
-            fee_fixed=fee_fixed,
-            fee_tiers=fee_tiers,
-        ),
+        **clean_fee_terms(fee_kind=fee_kind, **fees),
     }
     processor = clean_processor(processor)
     version = _flow_for(lines[0], workflow).current
@@ -117,6 +112,7 @@ def order_open(
     )
     _record_opened(actor, order, lines)
     notify_opened(actor=actor, order=order)
+    step_count_add(node_id=first.pk, status=order.status, delta=1, order_id=order.pk)
     return order
 
 
