@@ -151,6 +151,7 @@ api_v1 = [
         product_api.ReviewRequestAPI.as_view(),
         name="prescreen_review",
     ),
+    path("", include("lenddesk.customers.credit_api_urls")),
     path("", include("lenddesk.orders.api_urls")),
     path("", include("lenddesk.warrants.api_urls")),
     path("", include("lenddesk.contracts.api_urls")),

@@ -106,6 +106,14 @@ class AuditAction(models.TextChoices):
     REVIEW_REQUESTED = "products.review_requested", _("Human review requested")
     REVIEW_RESOLVED = "products.review_resolved", _("Human review done")
     DISCLOSURE_PRINTED = "products.disclosure", _("Cost disclosure printed")
+    CREDIT_AUTHORISED = "customer.credit_authorised", _("Credit query authorised")
+    CREDIT_AUTHORISATION_REVOKED = (
+        "customer.credit_authorisation_revoked",
+        _("Credit query authorisation revoked"),
+    )
+    CREDIT_VIEWED = "customer.credit_viewed", _("Credit report viewed")
+    CREDIT_REFUSED = "customer.credit_refused", _("Credit report view refused")
+    CREDIT_LOG_EXPORTED = "customer.credit_log_exported", _("Credit-query log exported")
     ORDER_OPENED = "order.opened", _("Order opened")
     ORDER_UPDATED = "order.updated", _("Order changed")
     ORDER_MOVED = "order.moved", _("Order moved")

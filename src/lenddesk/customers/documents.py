@@ -20,6 +20,7 @@ from PIL import Image
 
 from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record
+from lenddesk.customers.errors import CreditReportGuarded
 from lenddesk.customers.models import Customer, CustomerDocument, DocumentKind
 from lenddesk.customers.services.pool import ensure_owned
 from lenddesk.customers.services.timeline import timeline
@@ -131,10 +132,24 @@ def document_upload(
 
 
 def document_read(*, actor, document: CustomerDocument) -> bytes:
-    """The plaintext for a download; the download is audited."""
+    """The plaintext for a download; the download is audited. A credit report is
+    refused here: it opens only through ``services.credit.credit_report_open``."""
     ensure_owned(document.customer)
-    blob = (_folder() / document.stored_name).read_bytes()
-    data = base64.b64decode(decrypt(blob, aad=_aad(document)))
+    if document.kind == DocumentKind.CREDIT_REPORT:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_DENIED,
+            target=document.customer,
+            result="refused",
+            reason="credit report through the ordinary document download",
+        )
+        raise CreditReportGuarded(
+            _(
+                "A credit report opens only through “View credit report”, with a "
+                "valid authorisation and a purpose."
+            )
+        )
+    data = document_bytes(document)
     audit_record(
         actor=actor,
         action=AuditAction.DOCUMENT_DOWNLOADED,
@@ -142,3 +157,9 @@ def document_read(*, actor, document: CustomerDocument) -> bytes:
         changes={"kind": document.kind, "version": document.version},
     )
     return data
+
+
+def document_bytes(document: CustomerDocument) -> bytes:
+    """The stored file, decrypted. Callers check who may read it and audit it."""
+    blob = (_folder() / document.stored_name).read_bytes()
+    return base64.b64decode(decrypt(blob, aad=_aad(document)))

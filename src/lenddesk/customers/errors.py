@@ -14,6 +14,8 @@ class CustomerError(TextChoices):
     EXPORT_SELF_APPROVAL = "export_self_approval"
     EXPORT_ALREADY_DECIDED = "export_already_decided"
     PHONE_HIDDEN = "phone_hidden"
+    CREDIT_REPORT_GUARDED = "credit_report_guarded"
+    ALREADY_REVOKED = "already_revoked"
 
 
 class CustomerNotOwned(PermissionDenied):
@@ -29,3 +31,13 @@ class PhoneHidden(PermissionDenied):
     this message and ``phone_hidden``."""
 
     code = CustomerError.PHONE_HIDDEN
+
+
+class CreditReportGuarded(CustomerNotOwned):
+    """A credit report asked for through the ordinary document download: it opens
+    only through the credit view, with an authorisation and a purpose, and every look
+    is recorded. A kind of ``CustomerNotOwned`` only so that every page and API view
+    that shows that refusal (403 with its message and code) shows this one too;
+    the code is ``credit_report_guarded``."""
+
+    code = CustomerError.CREDIT_REPORT_GUARDED

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from lenddesk.customers.permissions import CreditPermission
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.web.menu import MenuItem, register_menu
 
@@ -66,6 +67,14 @@ register_menu(
         "customers",
         codes=(P.ASSIGN,),
         order=60,
+        section="customers",
+    ),
+    MenuItem(
+        _("Credit-query log"),
+        "customers:credit_log",
+        "customers",
+        codes=(CreditPermission.LOG,),
+        order=70,
         section="customers",
     ),
     MenuItem(

@@ -53,3 +53,20 @@ class CustomerPermission(TextChoices):
     REVEAL_PHONE = "customer.reveal_phone", _("Reveal customer phone numbers")
     REVEAL_ID = "customer.reveal_id", _("Reveal customer ID numbers")
     POOL_RULES = "customer.pool_rules", _("Change pool rules")
+
+
+@register_permissions(
+    module="customers",
+    grants={
+        "general_manager": ["customers.credit_view", "customers.credit_log"],
+        "team_lead": ["customers.credit_view"],
+        "salesperson": ["customers.credit_view"],
+        "processor": ["customers.credit_view"],
+    },
+)
+class CreditPermission(TextChoices):
+    """Credit reports (征信报告): looking at one (with an authorisation and a
+    purpose, every look recorded) and reading or exporting the query log."""
+
+    VIEW = "customers.credit_view", _("View credit reports (with authorisation)")
+    LOG = "customers.credit_log", _("Read and export the credit-query log")

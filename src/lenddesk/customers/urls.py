@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from lenddesk.customers import import_views
+from lenddesk.customers import credit_views, import_views
 from lenddesk.customers.views import detail, exports, lists, records, rules
 
 app_name = "customers"
@@ -74,6 +74,27 @@ urlpatterns = [
         "documents/<int:document_id>/",
         detail.DocumentDownloadView.as_view(),
         name="document_download",
+    ),
+    path("credit/log/", credit_views.CreditLogView.as_view(), name="credit_log"),
+    path(
+        "credit/log.csv",
+        credit_views.CreditLogExportView.as_view(),
+        name="credit_log_export",
+    ),
+    path(
+        "documents/<int:document_id>/credit/",
+        credit_views.CreditOpenView.as_view(),
+        name="credit_open",
+    ),
+    path(
+        "<int:customer_id>/credit/authorisations/",
+        credit_views.CreditConsentView.as_view(),
+        name="credit_consent",
+    ),
+    path(
+        "<int:customer_id>/credit/authorisations/revoke/",
+        credit_views.CreditRevokeView.as_view(),
+        name="credit_revoke",
     ),
     path(
         "visits/<int:visit_id>/status/",

@@ -16,6 +16,15 @@ from lenddesk.customers.models.allocation import (
     AllocationLog,
     AllocationRule,
 )
+from lenddesk.customers.models.credit import (
+    AuthorisationMethod,
+    CreditAuthorisation,
+    CreditPurpose,
+    CreditQueryRecord,
+    QueryMethod,
+    QueryOutcome,
+    RefusalReason,
+)
 from lenddesk.customers.models.custom import (
     CustomField,
     CustomFieldType,
@@ -50,7 +59,11 @@ __all__ = [
     "AllocationCount",
     "AllocationLog",
     "AllocationRule",
+    "AuthorisationMethod",
     "ClaimCounter",
+    "CreditAuthorisation",
+    "CreditPurpose",
+    "CreditQueryRecord",
     "CustomField",
     "CustomFieldType",
     "Customer",
@@ -70,7 +83,10 @@ __all__ = [
     "PhonePolicy",
     "PoolRules",
     "PublicPool",
+    "QueryMethod",
+    "QueryOutcome",
     "Rating",
+    "RefusalReason",
     "SavedView",
     "Tag",
     "TagRule",

@@ -121,6 +121,7 @@ class DocumentKind(models.TextChoices):
     INCOME_PROOF = "income_proof", _("Proof of income")
     BUSINESS_LICENCE = "business_licence", _("Business licence")
     CONTRACT = "contract", _("Signed contract")
+    CREDIT_REPORT = "credit_report", _("Credit report")
     OTHER = "other", _("Other")
 
 

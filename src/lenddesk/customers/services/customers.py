@@ -16,7 +16,10 @@ from lenddesk.audit.models import AuditAction
 from lenddesk.audit.services import audit_record, diff
 from lenddesk.customers.errors import CustomerError
 from lenddesk.customers.models import (
+    CreditAuthorisation,
+    CreditQueryRecord,
     Customer,
+    CustomerDocument,
     DuplicatePolicy,
     FollowUp,
     FunnelStage,
@@ -277,7 +280,17 @@ def customer_merge(*, actor: User, survivor: Customer, duplicate: Customer) -> C
     visits and tags; the duplicate record is removed (its history lives on)."""
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("Choose two different customers."))
+    if CreditQueryRecord.objects.filter(customer=duplicate).exists():
+        raise ValidationError(
+            _(
+                "Record #%d has credit-report views on file, which are kept as they "
+                "were written: merge the other record into it instead."
+            )
+            % duplicate.pk
+        )
     FollowUp.objects.filter(customer=duplicate).update(customer=survivor)
+    CreditAuthorisation.objects.filter(customer=duplicate).update(customer=survivor)
+    CustomerDocument.objects.filter(customer=duplicate).update(customer=survivor)
     Visit.objects.filter(customer=duplicate).update(customer=survivor)
     TimelineEvent.objects.filter(customer=duplicate).update(customer=survivor)
     survivor.tags.add(*duplicate.tags.all())
