@@ -3,6 +3,7 @@ owner, in-app, inside the mover's transaction (a refused move leaves no message)
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,18 +25,20 @@ def node_handlers(order: Order, node: WorkflowNode) -> list[User]:
     role = node.role_key
     if not role:
         return []
-    ids = set(
-        OrderParticipant.objects.filter(order=order, role_key=role).values_list(
-            "user_id", flat=True
+    named = set()
+    if role == "processor" and order.processor_id:
+        named.add(order.processor_id)
+    if role == "salesperson":
+        named.add(order.owner_id)
+    handling = OrderParticipant.objects.filter(order=order, role_key=role)
+    people = list(  # one read: the named people and the step's participants
+        User.objects.filter(
+            Q(pk__in=named) | Q(pk__in=handling.values("user_id")),
+            status=UserStatus.ACTIVE,
         )
     )
-    if role == "processor" and order.processor_id:
-        ids.add(order.processor_id)
-    if role == "salesperson":
-        ids.add(order.owner_id)
-    people = User.objects.filter(pk__in=ids, status=UserStatus.ACTIVE)
-    if ids:
-        return list(people)
+    if people or named or handling.exists():
+        return people
     holders = (
         User.objects.filter(roles__key=role, status=UserStatus.ACTIVE)
         .distinct()
