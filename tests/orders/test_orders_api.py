@@ -204,3 +204,20 @@ def test_the_schema_documents_the_orders_api(client, tenant_a):
         "/api/v1/orders/{id}/moves/",
     ):
         assert path in text
+
+
+def test_an_amount_too_large_to_round_is_refused_naming_the_field(
+    client, tenant_a, crew, credit
+):
+    customer = add_customer(tenant_a, crew["s1"], owner=crew["s1"])
+    body = {
+        "customer": customer.pk,
+        "products": [credit.pk],
+        "amount": "1e400",
+        "term_months": 24,
+        "fee_kind": "fixed",
+        "fee_fixed": "1000",
+    }
+    response = _post(client, "/api/v1/orders/", body, crew["s1"])
+    assert response.status_code == 400, response.content
+    assert "amount" in response.json()["fields"]

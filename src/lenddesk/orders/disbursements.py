@@ -29,6 +29,7 @@ from lenddesk.notifications.services import notify
 from lenddesk.orders.errors import OrderError
 from lenddesk.orders.loan_selectors import approved_submission, order_page_url
 from lenddesk.orders.models import Disbursement, Instalment, Order
+from lenddesk.orders.signals import disbursement_recorded
 from lenddesk.orders.submissions import (
     CENT,
     RATE_MAX,
@@ -237,6 +238,7 @@ def disbursement_record(
         Instalment(disbursement=disbursement, **asdict(line)) for line in lines
     )
     _tell_about_disbursement(actor, disbursement, lines)
+    disbursement_recorded.send(sender=None, disbursement=disbursement, actor=actor)
     return disbursement
 
 

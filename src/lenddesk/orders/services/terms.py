@@ -32,7 +32,10 @@ def as_decimal(value, field: str) -> Decimal:
 
 
 def money(value, field: str, *, positive: bool = False) -> Decimal:
-    amount = as_decimal(value, field).quantize(CENT, rounding=ROUND_HALF_UP)
+    amount = as_decimal(value, field)
+    if amount.copy_abs() > AMOUNT_MAX:  # before quantize, which fails on 1e400
+        raise ValidationError({field: _("The amount is too large.")})
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if positive and amount <= 0:
         raise ValidationError({field: _("Enter an amount above zero.")})
     if amount < 0:
