@@ -3,7 +3,8 @@
 The order page (orders) shows the warrant tasks and originals (warrants, an app above
 orders) and the loan's submissions and disbursement (orders' own loan modules) without
 importing them: each registers a panel in its ``order_panels.py``, discovered on first
-use. A panel shows when the user holds one of its codes.
+use. A panel shows when the firm's plan holds its module and the user holds one of
+its codes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class OrderPanel:
     build: Callable[..., dict]
     codes: tuple[str, ...] = ()
     order: int = 100
+    module: str = ""  # the plan's module the panel belongs to ("" = orders')
 
 
 _PANELS: dict[str, OrderPanel] = {}
@@ -39,10 +41,12 @@ def order_panels_for(request, order) -> list[dict]:
     if not _discovered:
         autodiscover_modules("order_panels")
         _discovered = True
-    user = request.user
+    user, tenant = request.user, getattr(request, "tenant", None)
     shown = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
         if panel.codes and not user.has_any_code(*panel.codes):
+            continue
+        if panel.module and not (tenant and tenant.has_module(panel.module)):
             continue
         shown.append(
             {

@@ -43,6 +43,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("products", pgettext_lazy("menu section", "Products")),
     ("orders", pgettext_lazy("menu section", "Orders")),
     ("warrants", pgettext_lazy("menu section", "Warrants")),
+    ("contracts", pgettext_lazy("menu section", "Contracts")),
+    ("finance", pgettext_lazy("menu section", "Finance")),
     ("reports", pgettext_lazy("menu section", "Reports")),
     ("settings", pgettext_lazy("menu section", "Settings")),
 )
