@@ -406,6 +406,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
     },
     "orders-flag-overdue": {"task": "orders.flag_overdue", "schedule": 900},
+    "finance-receivables-sync": {
+        "task": "finance.receivables_sync",
+        "schedule": crontab(hour=1, minute=15),
+    },
     "orders-reconcile-step-counts": {
         "task": "orders.reconcile_step_counts",
         "schedule": crontab(hour=3, minute=10),

@@ -114,12 +114,71 @@ class AuditAction(models.TextChoices):
     CREDIT_VIEWED = "customer.credit_viewed", _("Credit report viewed")
     CREDIT_REFUSED = "customer.credit_refused", _("Credit report view refused")
     CREDIT_LOG_EXPORTED = "customer.credit_log_exported", _("Credit-query log exported")
+    CONTRACT_TEMPLATE_UPLOADED = (
+        "contract.template_uploaded",
+        _("Contract template uploaded"),
+    )
+    CONTRACT_SETTINGS_CHANGED = (
+        "contract.settings_changed",
+        _("Contract numbering changed"),
+    )
+    CONTRACT_GENERATED = "contract.generated", _("Contract generated")
+    CONTRACT_REGENERATED = "contract.regenerated", _("Contract regenerated")
+    CONTRACT_SENT = "contract.sent", _("Contract sent")
+    CONTRACT_SIGNED = "contract.signed", _("Contract signed")
+    CONTRACT_VOIDED = "contract.voided", _("Contract voided")
+    CONTRACT_DOWNLOADED = "contract.downloaded", _("Contract downloaded")
+    FINANCE_RECEIVABLE_CREATED = "finance.receivable_created", _("Receivable created")
+    FINANCE_RECEIPT_RECORDED = "finance.receipt_recorded", _("Receipt recorded")
+    FINANCE_REFUND_RECORDED = "finance.refund_recorded", _("Refund recorded")
+    FINANCE_WRITEOFF_RECORDED = "finance.writeoff_recorded", _("Fee written off")
+    FINANCE_EXPENSE_RECORDED = "finance.expense_recorded", _("Other expense recorded")
+    FINANCE_ACCOUNT_ADDED = "finance.account_added", _("Receiving account added")
+    FINANCE_ACCOUNT_CHANGED = (
+        "finance.account_changed",
+        _("Receiving account switched on or off"),
+    )
+    FINANCE_POLICY_CHANGED = "finance.policy_changed", _("Finance settings changed")
+    FINANCE_MONTH_CLOSED = "finance.month_closed", _("Month closed")
+    COMMISSION_STAFF_PLAN_SAVED = (
+        "commission.staff_plan_saved",
+        _("Staff commission plan saved"),
+    )
+    COMMISSION_PARTNER_PLAN_SAVED = (
+        "commission.partner_plan_saved",
+        _("Partner commission plan saved"),
+    )
+    COMMISSION_ENTITY_SAVED = "commission.entity_saved", _("Paying entity saved")
+    COMMISSION_PAYEE_SAVED = (
+        "commission.payee_saved",
+        _("Partner payment details saved"),
+    )
+    COMMISSION_STATEMENT_APPROVED = (
+        "commission.statement_approved",
+        _("Statement approved"),
+    )
+    COMMISSION_STATEMENT_REOPENED = (
+        "commission.statement_reopened",
+        _("Statement back to draft (new line)"),
+    )
+    COMMISSION_MONTH_BUILT = "commission.month_built", _("Month's statements rebuilt")
+    COMMISSION_MONTH_LOCKED = "commission.month_locked", _("Month's statements locked")
+    COMMISSION_PAYOUT_CREATED = "commission.payout_created", _("Payout batch created")
+    COMMISSION_PAYOUT_PAID = "commission.payout_paid", _("Payout batch marked paid")
+    COMMISSION_PAYOUT_FILE = (
+        "commission.payout_file",
+        _("Bank transfer file downloaded"),
+    )
+    COMMISSION_EXPORTED = "commission.exported", _("Commission report exported")
     ORDER_OPENED = "order.opened", _("Order opened")
     ORDER_UPDATED = "order.updated", _("Order changed")
     ORDER_MOVED = "order.moved", _("Order moved")
     ORDER_OVERDUE = "order.overdue", _("Order step overdue")
     ORDER_HANDED_OVER = "order.handed_over", _("Order handed over")
-    ORDER_OWNER_FOLLOWED = "order.owner_followed", _("Order followed its customer to a new owner")
+    ORDER_OWNER_FOLLOWED = (
+        "order.owner_followed",
+        _("Order followed its customer to a new owner"),
+    )
     WORKFLOW_CREATED = "orders.workflow_created", _("Workflow created")
     WORKFLOW_DRAFTED = "orders.workflow_drafted", _("Workflow draft started")
     WORKFLOW_DISCARDED = "orders.workflow_discarded", _("Workflow draft discarded")

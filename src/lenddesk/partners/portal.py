@@ -93,13 +93,29 @@ PORTAL_REFUSALS = {
 }
 
 # The portal's tabs (URL name, label); the page being shown is the one highlighted.
-PORTAL_TABS = (
-    ("portal_home", gettext_lazy("Home")),
-    ("portal_refer", gettext_lazy("Refer a customer")),
-    ("portal_referrals", gettext_lazy("My referrals")),
-    ("portal_team", gettext_lazy("My team")),
-    ("portal_invite", gettext_lazy("Invite")),
-)
+# (URL name, label, plan module or "" for the portal's own): apps above partners add
+# theirs with ``register_portal_tab`` (commissions: the partner's statements).
+PORTAL_TABS = [
+    ("partners:portal_home", gettext_lazy("Home"), ""),
+    ("partners:portal_refer", gettext_lazy("Refer a customer"), ""),
+    ("partners:portal_referrals", gettext_lazy("My referrals"), ""),
+    ("partners:portal_team", gettext_lazy("My team"), ""),
+    ("partners:portal_invite", gettext_lazy("Invite"), ""),
+]
+
+
+def register_portal_tab(url_name: str, label, module: str = "") -> None:
+    if all(name != url_name for name, _label, _module in PORTAL_TABS):
+        PORTAL_TABS.append((url_name, label, module))
+
+
+def portal_tabs(tenant) -> list[tuple[str, str, str]]:
+    """(URL name, label, short key) of the tabs this firm's plan offers."""
+    return [
+        (name, label, name.rpartition(":")[2])
+        for name, label, module in PORTAL_TABS
+        if not module or tenant.has_module(module)
+    ]
 
 
 class PortalView(View):
@@ -149,7 +165,7 @@ class PortalView(View):
             {
                 "firm": self.tenant,
                 "partner": self.partner,
-                "portal_tabs": PORTAL_TABS,
+                "portal_tabs": portal_tabs(self.tenant),
                 **(context or {}),
             },
             status=status,
