@@ -281,7 +281,9 @@ def _orders_for(tenant, admin, customer, product) -> dict:
             location="保险柜",
         )
         workflow = order.version.workflow
+        extra = _contracts_for(admin, order)
     return {
+        **extra,
         "order": order,
         "workflow": workflow,
         "submission": submission,
@@ -289,6 +291,23 @@ def _orders_for(tenant, admin, customer, product) -> dict:
         "warrant_task": task,
         "original": item,
     }
+
+
+def _contracts_for(admin, order) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lenddesk.contracts.models import ContractKind
+    from lenddesk.contracts.sample_templates import sample_docx
+    from lenddesk.contracts.services import contract_generate, template_upload
+
+    contract_template = template_upload(
+        actor=admin,
+        kind=ContractKind.BROKERAGE,
+        name="居间服务合同",
+        upload=SimpleUploadedFile("t.docx", sample_docx(ContractKind.BROKERAGE)),
+    )
+    contract = contract_generate(actor=admin, order=order, kind=ContractKind.BROKERAGE)
+    return {"contract": contract, "contract_template": contract_template}
 
 
 @pytest.fixture
@@ -362,14 +381,19 @@ def _kwargs_for(route: str, org, subject) -> dict:
         ("instalment_id", "instalment"),
         ("task_id", "warrant_task"),
         ("item_id", "original"),
+        ("contract_id", "contract"),
+        ("template_id", "contract_template"),
     ):
         if "<int:%s>" % key in route:
             kwargs[key] = org[name].pk
+    if "<int:number>" in route:
+        kwargs["number"] = 1
     for prefix, name in (
         ("orders/<int:pk>", "order"),
         ("submissions/<int:pk>", "submission"),
         ("warrant-tasks/<int:pk>", "warrant_task"),
         ("originals/<int:pk>", "original"),
+        ("contracts/<int:pk>", "contract"),
     ):
         if route.startswith("api/v1/" + prefix):
             kwargs["pk"] = org[name].pk

@@ -64,6 +64,9 @@ FIRM_WIDE = {
     "orders.OrderProduct": "read through its scoped order",
     "orders.OrderParticipant": "read through its scoped order (it widens the order's scope)",
     "orders.OrderSequence": "numbering bookkeeping",
+    "contracts.ContractSetting": "firm policy (numbering prefix, authorisation validity)",
+    "contracts.ContractTemplate": "configuration: the firm's Word templates, shared by everyone who generates contracts; behind contracts.template",
+    "contracts.ContractSequence": "numbering bookkeeping",
     "orders.OrderStepCount": "counts per step, no record of anyone; read for the whole-firm board only",
 }
 

@@ -32,6 +32,9 @@ from tests.products.conftest import make_product
 # Selectors whose inputs this walk does not build, and the test that proves each
 # refuses rows outside the actor's scope.
 NOT_WALKED = {
+    "contract_get": "tests/contracts/test_api.py::test_a_colleague_and_another_firm_see_nothing",
+    "contract_versions": "reached only through contract_get: tests/contracts/test_pages.py::test_the_list_counts_per_status_and_keeps_to_the_scope",
+    "version_get": "tests/contracts/test_api.py::test_a_colleague_and_another_firm_see_nothing",
     "_board_orders": "the board's query, read by board_columns and board_column (walked)",
     "_column_page": "one column of board_column (walked)",
     "credit_document_get": "tests/customers/test_credit_pages.py::test_colleague_cannot_view_another_salespersons_report",
@@ -169,6 +172,10 @@ def _filters_for(func):
         return OrderFilters()
     if "warrants" in func.__module__:
         return CustodyFilters() if "custody" in func.__name__ else TaskFilters()
+    if "contracts" in func.__module__:
+        from lenddesk.contracts.selectors import ContractFilters
+
+        return ContractFilters()
     return None
 
 

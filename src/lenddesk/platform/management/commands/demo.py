@@ -36,6 +36,7 @@ DEMO_PARTS = (
     # their warrant tasks and originals: the warrant centre's part plays those.
     ("lenddesk.orders.demo", "build"),
     ("lenddesk.warrants.demo", "build"),
+    ("lenddesk.contracts.demo", "build"),
 )
 
 
