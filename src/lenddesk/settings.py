@@ -202,6 +202,7 @@ INSTALLED_APPS = [
     "lenddesk.contracts",
     "lenddesk.finance",
     "lenddesk.commissions",
+    "lenddesk.telephony",
     "lenddesk.notifications",
     "lenddesk.web",
 ]

@@ -157,6 +157,7 @@ api_v1 = [
     path("", include("lenddesk.contracts.api_urls")),
     path("", include("lenddesk.finance.api_urls")),
     path("", include("lenddesk.commissions.api_urls")),
+    path("", include("lenddesk.telephony.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -177,6 +178,7 @@ urlpatterns = [
     path("contracts/", include("lenddesk.contracts.urls")),
     path("finance/", include("lenddesk.finance.urls")),
     path("commissions/", include("lenddesk.commissions.urls")),
+    path("telephony/", include("lenddesk.telephony.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", HealthView.as_view(), name="healthz"),

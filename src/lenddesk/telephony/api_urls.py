@@ -1,0 +1,3 @@
+"""The telephony API under /api/v1/ (names in the ``api`` namespace)."""
+
+urlpatterns: list = []

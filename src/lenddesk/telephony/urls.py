@@ -1,0 +1,4 @@
+"""Pages of the telephony app."""
+
+app_name = "telephony"
+urlpatterns: list = []
