@@ -281,7 +281,7 @@ def _orders_for(tenant, admin, customer, product) -> dict:
             location="保险柜",
         )
         workflow = order.version.workflow
-        extra = _contracts_for(admin, order)
+        extra = {**_contracts_for(admin, order), **_money_for(admin, order)}
     return {
         **extra,
         "order": order,
@@ -308,6 +308,59 @@ def _contracts_for(admin, order) -> dict:
     )
     contract = contract_generate(actor=admin, order=order, kind=ContractKind.BROKERAGE)
     return {"contract": contract, "contract_template": contract_template}
+
+
+def _money_for(admin, order) -> dict:
+    """A fee with a receipt, staff and partner statements and a payout batch (rows
+    written directly: the routes need ids, the services have their own tests)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from lenddesk.commissions.models import (
+        PartnerStatement,
+        PayingEntity,
+        PayoutBatch,
+        StaffStatement,
+    )
+    from lenddesk.finance.models import Receipt, Receivable
+    from lenddesk.partners.models import Partner
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    fee = Receivable.objects.create(
+        order=order,
+        amount=Decimal("1000"),
+        due_on=today,
+        period=month,
+        outstanding=Decimal("900"),
+        received=Decimal("100"),
+    )
+    receipt = Receipt.objects.create(
+        receivable=fee,
+        order=order,
+        kind="receipt",
+        amount=Decimal("100"),
+        occurred_on=today,
+        period=month,
+        recorded_by=admin,
+    )
+    entity = PayingEntity.objects.create(name="本公司", method="per_payment")
+    money = {"gross": 0, "taxable": 0, "tax": 0, "net": 0}
+    partner = Partner.objects.filter(manager=admin).first() or Partner.objects.first()
+    return {
+        "receivable": fee,
+        "receipt": receipt,
+        "staff_statement": StaffStatement.objects.create(
+            user=admin, month=month, base_total=0, amount_total=0
+        ),
+        "partner_statement": PartnerStatement.objects.create(
+            partner=partner, paying_entity=entity, month=month, **money
+        ),
+        "batch": PayoutBatch.objects.create(
+            number="PO2026-0001", paying_entity=entity, total=0, created_by=admin
+        ),
+    }
 
 
 @pytest.fixture
@@ -383,17 +436,31 @@ def _kwargs_for(route: str, org, subject) -> dict:
         ("item_id", "original"),
         ("contract_id", "contract"),
         ("template_id", "contract_template"),
+        ("receivable_id", "receivable"),
+        ("batch_id", "batch"),
     ):
         if "<int:%s>" % key in route:
             kwargs[key] = org[name].pk
     if "<int:number>" in route:
         kwargs["number"] = 1
+    if "(?P<batch_id>" in route:
+        kwargs["batch_id"] = org["batch"].pk
+    if "(?P<kind>csv|xlsx)" in route:
+        kwargs["kind"] = "csv"
+    if "<int:statement_id>" in route:
+        which = "partner_statement" if "partners/" in route else "staff_statement"
+        kwargs["statement_id"] = org[which].pk
     for prefix, name in (
         ("orders/<int:pk>", "order"),
         ("submissions/<int:pk>", "submission"),
         ("warrant-tasks/<int:pk>", "warrant_task"),
         ("originals/<int:pk>", "original"),
         ("contracts/<int:pk>", "contract"),
+        ("receivables/<int:pk>", "receivable"),
+        ("receipts/<int:pk>", "receipt"),
+        ("commissions/staff-statements/<int:pk>", "staff_statement"),
+        ("commissions/partner-statements/<int:pk>", "partner_statement"),
+        ("commissions/payouts/<int:pk>", "batch"),
     ):
         if route.startswith("api/v1/" + prefix):
             kwargs["pk"] = org[name].pk
@@ -413,7 +480,7 @@ def _url(route: str, kwargs: dict) -> str:
     for key, value in kwargs.items():
         path = re.sub(r"<(int|slug):%s>" % key, str(value), path)
         path = re.sub(r"\(\?P<%s>[^)]*\)" % key, str(value), path)
-    return "/" + path.replace("^", "").replace("$", "")
+    return "/" + path.replace("^", "").replace("$", "").replace("\\.", ".")
 
 
 def _staff_routes():

@@ -67,6 +67,16 @@ FIRM_WIDE = {
     "contracts.ContractSetting": "firm policy (numbering prefix, authorisation validity)",
     "contracts.ContractTemplate": "configuration: the firm's Word templates, shared by everyone who generates contracts; behind contracts.template",
     "contracts.ContractSequence": "numbering bookkeeping",
+    "commissions.PayingEntity": "configuration: who pays partners and how tax is withheld, behind commissions.plans",
+    "commissions.StaffPlan": "configuration: the firm's staff commission plan, behind commissions.plans",
+    "commissions.PartnerPlan": "configuration: partner level rates, behind commissions.plans",
+    "commissions.PayoutSequence": "a counter row (gap-free batch numbers), never listed",
+    "commissions.PayoutBatch": "bookkeeping ledger of payouts, behind commissions.payout",
+    "commissions.PayoutItem": "bookkeeping: a batch's lines, read only through its batch (commissions.payout)",
+    "finance.FirmAccount": "the firm's own bank accounts: configuration, behind finance.settings",
+    "finance.FinancePolicy": "configuration (one row per firm), behind finance.settings",
+    "finance.OtherExpense": "firm bookkeeping (rent, couriers …), behind finance.view",
+    "finance.ClosedMonth": "firm bookkeeping: closed months and their totals, behind finance.view",
     "orders.OrderStepCount": "counts per step, no record of anyone; read for the whole-firm board only",
 }
 

@@ -37,6 +37,9 @@ DEMO_PARTS = (
     ("lenddesk.orders.demo", "build"),
     ("lenddesk.warrants.demo", "build"),
     ("lenddesk.contracts.demo", "build"),
+    ("lenddesk.commissions.demo", "build_plans"),
+    ("lenddesk.finance.demo", "build"),
+    ("lenddesk.commissions.demo", "build"),
 )
 
 

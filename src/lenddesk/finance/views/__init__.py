@@ -1,0 +1,1 @@
+"""Pages of finance (the module 财务管理)."""
