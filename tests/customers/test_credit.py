@@ -305,7 +305,7 @@ def test_a_merge_keeps_the_dossier_and_refuses_to_drop_viewed_reports(
     from lenddesk.customers.services.customers import customer_merge
 
     s1 = team["s1"]
-    customer, report = owned
+    customer, _report = owned
     survivor = add_customer(tenant_a, s1, owner=s1, name="李四")
     grant(tenant_a, s1, customer)
     with tenant_context(tenant_a):
