@@ -372,7 +372,6 @@ def test_the_daily_task_makes_the_missing_receivables_of_firms_with_finance(fin)
         assert Receivable.objects.get(order=order).amount == Decimal("6000.00")
 
 
-
 def test_recording_a_disbursement_makes_the_fee_owed_at_once(fin):
     """orders.signals.disbursement_recorded → finance: no waiting for the daily sync."""
     order = approved_order(fin, amount="300000")

@@ -95,4 +95,3 @@ def test_the_order_scope_is_the_owner_or_a_participant_and_nothing_else(
         assert _visible(s2) == set()
         assert _visible(lead) == {order.pk}  # s1 is in lead1's department
         assert other.pk in _visible(crew["gm"])
-
