@@ -176,11 +176,11 @@ def _fund(orders: list, day: dt.date) -> None:
 def _receipts(orders: list, receipts: int) -> None:
     from lenddesk.finance.models import Receipt, Receivable
 
-    receivable_of = dict(
-        Receivable.objects.filter(order_id__in=[o for o, _a in orders]).values_list(
-            "order_id", "id"
-        )
-    )
+    ids = [o for o, _a in orders]
+    receivable_of = {}
+    for start in range(0, len(ids), 10_000):  # PostgreSQL takes ≤ 65,535 parameters
+        chunk = Receivable.objects.filter(order_id__in=ids[start : start + 10_000])
+        receivable_of.update(chunk.values_list("order_id", "id"))
     rows = []
     for n in range(receipts):
         order_id, _amount = orders[n % len(orders)]
