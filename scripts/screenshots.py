@@ -187,6 +187,36 @@ def orders_pages(browser) -> None:
     phone.screenshot(path=str(OUT / "order-board-mobile.png"))
 
 
+def money_pages(browser) -> None:
+    """Contracts, the fees owed, profit, commission statements and the withholding
+    report, as the general manager and finance; the fees also at phone width."""
+    gm = browser.new_page(viewport={"width": 1280, "height": 800})
+    login(gm, "gm")
+    gm.goto(URL + "/contracts/")
+    gm.screenshot(path=str(OUT / "contracts.png"))
+    gm.click("[data-testid=contract-table] tbody a >> nth=0")
+    gm.wait_for_load_state()
+    gm.screenshot(path=str(OUT / "contract.png"), full_page=True)
+    gm.goto(URL + "/contracts/templates/")
+    gm.screenshot(path=str(OUT / "contract-templates.png"), full_page=True)
+    clerk = browser.new_page(viewport={"width": 1280, "height": 800})
+    login(clerk, "finance1")
+    for path, name in (
+        ("/finance/", "receivables.png"),
+        ("/finance/profit/", "profit.png"),
+        ("/finance/close/", "month-close.png"),
+        ("/commissions/staff/", "staff-statements.png"),
+        ("/commissions/partners/", "partner-statements.png"),
+        ("/commissions/withholding/", "withholding.png"),
+    ):
+        clerk.goto(URL + path)
+        clerk.screenshot(path=str(OUT / name), full_page=True)
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    login(phone, "finance1")
+    phone.goto(URL + "/finance/")
+    phone.screenshot(path=str(OUT / "receivables-mobile.png"))
+
+
 def totp_now(secret: str) -> str:
     """The current six-digit code of a TOTP key (RFC 6238: SHA-1, 30 s)."""
     import base64
@@ -273,6 +303,7 @@ def main() -> None:
             phone.wait_for_selector("[data-testid=customer-head]")
             phone.screenshot(path=str(OUT / "customer-mobile.png"), full_page=True)
             orders_pages(browser)
+            money_pages(browser)
             portal = browser.new_page(
                 viewport={"width": 390, "height": 844}, is_mobile=True
             )
