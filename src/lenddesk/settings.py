@@ -407,6 +407,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
     },
     "orders-flag-overdue": {"task": "orders.flag_overdue", "schedule": 900},
+    "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60},
+    "notifications-prune-outbox": {
+        "task": "notifications.prune_outbox",
+        "schedule": crontab(hour=4, minute=20),
+    },
     "finance-receivables-sync": {
         "task": "finance.receivables_sync",
         "schedule": crontab(hour=1, minute=15),
@@ -587,3 +592,22 @@ LOGGING = {
         "celery": {"level": "WARNING" if ENV == "test" else "INFO"},
     },
 }
+
+# Outgoing mail for notifications by email (docs/notifications.md).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@lenddesk.local")
+# Message channels: absolute links in email/WeChat, provider endpoints (settings only,
+# never a firm's input), the domain of Message-IDs.
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL")
+NOTIFY_EMAIL_DOMAIN = env_str("NOTIFY_EMAIL_DOMAIN", "lenddesk.local")
+NOTIFY_ALIYUN_SMS_ENDPOINT = env_str(
+    "NOTIFY_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
+NOTIFY_WECHAT_API = env_str("NOTIFY_WECHAT_API", "https://api.weixin.qq.com")

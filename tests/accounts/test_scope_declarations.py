@@ -77,6 +77,8 @@ FIRM_WIDE = {
     "finance.FinancePolicy": "configuration (one row per firm), behind finance.settings",
     "finance.OtherExpense": "firm bookkeeping (rent, couriers …), behind finance.view",
     "finance.ClosedMonth": "firm bookkeeping: closed months and their totals, behind finance.view",
+    "notifications.ChannelConfig": "firm's channel switches and sealed provider keys, behind notifications.channels",
+    "notifications.SmsTemplate": "firm's SMS wording, behind notifications.channels",
     "orders.OrderStepCount": "counts per step, no record of anyone; read for the whole-firm board only",
 }
 

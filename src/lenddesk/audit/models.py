@@ -170,6 +170,19 @@ class AuditAction(models.TextChoices):
         _("Bank transfer file downloaded"),
     )
     COMMISSION_EXPORTED = "commission.exported", _("Commission report exported")
+    NOTIFY_CHANNEL_CHANGED = "notify.channel_changed", _("Message channel changed")
+    NOTIFY_SMS_TEMPLATE_SAVED = "notify.sms_template_saved", _("SMS template saved")
+    NOTIFY_SMS_TEMPLATE_DELETED = (
+        "notify.sms_template_deleted",
+        _("SMS template deleted"),
+    )
+    NOTIFY_PREFERENCES_SAVED = (
+        "notify.preferences_saved",
+        _("Notification preferences saved"),
+    )
+    NOTIFY_WECHAT_BOUND = "notify.wechat_bound", _("WeChat binding changed")
+    NOTIFY_OUTBOX_RETRIED = "notify.outbox_retried", _("Message sent again")
+    NOTIFY_CHANNEL_TESTED = "notify.channel_tested", _("Test message sent")
     ORDER_OPENED = "order.opened", _("Order opened")
     ORDER_UPDATED = "order.updated", _("Order changed")
     ORDER_MOVED = "order.moved", _("Order moved")

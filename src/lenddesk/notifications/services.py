@@ -1,5 +1,6 @@
 """Sending and reading notifications. Other apps call ``notify``; it writes inside the
-caller's transaction, so a rolled-back action leaves no message behind."""
+caller's transaction, so a rolled-back action leaves no message behind — neither in
+the inbox nor in the outbox that carries it by email, SMS or WeChat (``outbox``)."""
 
 from collections.abc import Iterable
 
@@ -9,6 +10,9 @@ from django.utils import timezone
 
 from lenddesk.accounts.models import User
 from lenddesk.notifications.models import Notification
+from lenddesk.notifications.outbox import outbox_enqueue
+from lenddesk.notifications.tasks import kick_delivery
+from lenddesk.tenancy.context import require_current_tenant
 
 
 def message(
@@ -51,6 +55,11 @@ def notify_all(messages: Iterable[Notification]) -> int:
         return 0
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=bool(keyed))
+        # The same messages by email, SMS and WeChat where the firm and the person
+        # want them: outbox rows in this transaction, delivered after its commit.
+        if outbox_enqueue(rows):
+            tenant_id = require_current_tenant().pk
+            transaction.on_commit(lambda: kick_delivery(tenant_id))
     return len(rows)
 
 

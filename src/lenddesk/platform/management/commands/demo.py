@@ -40,6 +40,7 @@ DEMO_PARTS = (
     ("lenddesk.commissions.demo", "build_plans"),
     ("lenddesk.finance.demo", "build"),
     ("lenddesk.commissions.demo", "build"),
+    ("lenddesk.notifications.demo", "build"),
 )
 
 
