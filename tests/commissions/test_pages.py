@@ -99,7 +99,7 @@ def test_bad_tier_table_names_the_field(client, com):
     )
     assert refused.status_code == 400
     errors = refused.context["form"].errors
-    assert errors["tiers_owner"] == ["Line 2: Caps must rise from tier to tier."]
+    assert errors["tiers_owner"] == ["第 2 行：各档上限必须逐档递增。"]
 
 
 def _paid_partner(com):

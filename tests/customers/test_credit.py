@@ -316,6 +316,6 @@ def test_a_merge_keeps_the_dossier_and_refuses_to_drop_viewed_reports(
     viewed = credit_report(tenant_a, s1, third)
     open_report(tenant_a, s1, viewed, purpose="")  # refused, and still on record
     with tenant_context(tenant_a):
-        with pytest.raises(ValidationError, match="credit-report views"):
+        with pytest.raises(ValidationError, match="征信报告查询记录"):
             customer_merge(actor=admin_a, survivor=survivor, duplicate=third)
         assert Customer.objects.filter(pk=third.pk).exists()

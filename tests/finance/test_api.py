@@ -190,7 +190,7 @@ def test_no_fee_before_approval_through_the_api(client, api):
         "account": api["account"].pk,
     }
     refused = _refused(post(client, api, body), 400, "fee_before_approval", "order")
-    assert "No fee before approval" in refused["detail"]
+    assert "审批通过前不收费" in refused["detail"]
 
 
 def test_invoice_required_through_the_api(client, api):

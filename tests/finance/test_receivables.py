@@ -204,7 +204,7 @@ def test_no_fee_before_approval(fin):
     with tenant_context(fin["tenant"]), pytest.raises(ValidationError) as exc:
         receivable_of_order(order)
     assert exc.value.code == "fee_before_approval"
-    assert "No fee before approval" in messages_of(exc, "order")
+    assert "审批通过前不收费" in messages_of(exc, "order")
 
 
 def test_no_receivable_from_a_disbursement_without_an_approval(fin):
@@ -227,7 +227,7 @@ def test_receipts_only_into_registered_active_accounts(fin):
     with pytest.raises(ValidationError) as exc:
         receive(fin, rec, "100")
     assert exc.value.code == "account_not_registered"
-    assert "registered" in messages_of(exc, "account")
+    assert "已登记" in messages_of(exc, "account")
     with tenant_context(fin["tenant"]):
         assert not Receipt.objects.exists()
 

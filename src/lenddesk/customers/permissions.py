@@ -18,6 +18,8 @@ EVERY_SELLER = ["general_manager", "team_lead", "salesperson", "telemarketer"]
             "customer.export",
             "customer.export_approve",
             "customer.reveal_phone",
+            # prints the authorisations (征信查询授权书) that need the full number
+            "customer.reveal_id",
             "customer.pool_rules",
         ],
         "team_lead": [

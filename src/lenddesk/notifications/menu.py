@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from lenddesk.notifications.permissions import ChannelPermission as P
 from lenddesk.web.menu import MenuItem, register_menu
 
+# Everyone's own preferences are in the user menu at the top (base.html), not here.
 register_menu(
     MenuItem(
         _("Message settings"),
@@ -18,13 +19,6 @@ register_menu(
         "notifications",
         codes=(P.OUTBOX,),
         order=905,
-        section="settings",
-    ),
-    MenuItem(
-        _("My notification preferences"),
-        "notifications:preferences",
-        "platform",
-        order=910,
         section="settings",
     ),
 )
