@@ -76,6 +76,15 @@ ALLOWED_WORDS = {
     "app",
     "Bearer",
     "TOTP",
+    "Word",
+    "AccessKey",
+    "Secret",
+    "AppID",
+    "AppSecret",
+    "Key",
+    # the SMS template's placeholders, typed as they are: {title} {body}
+    "title",
+    "body",
 }
 # Files and machine endpoints: not pages.
 NOT_PAGES = ("export", ".csv", ".xlsx", "/file/", "/download/", "/qr", "/media/")

@@ -407,7 +407,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
     },
     "orders-flag-overdue": {"task": "orders.flag_overdue", "schedule": 900},
-    "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60},
+    "notifications-sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 60,
+    },
     "notifications-prune-outbox": {
         "task": "notifications.prune_outbox",
         "schedule": crontab(hour=4, minute=20),

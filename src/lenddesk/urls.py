@@ -8,6 +8,7 @@ from lenddesk.acquisition import api as acquisition_api
 from lenddesk.customers import api as customer_api
 from lenddesk.notifications import api as notification_api
 from lenddesk.products import api as product_api
+from lenddesk.telephony.api_urls import CALLBACK as TELEPHONY_CALLBACK
 from lenddesk.web.views import HealthView
 
 INTAKE = path(
@@ -16,7 +17,9 @@ INTAKE = path(
     name="intake",
 )
 # What the lean handler for machine endpoints resolves (lenddesk/web/machine.py).
-machine_patterns = [path("api/v1/", include(([INTAKE], "api")))]
+machine_patterns = [
+    path("api/v1/", include(([INTAKE, TELEPHONY_CALLBACK], "api"))),
+]
 
 api_v1 = [
     path("auth/token", TokenView.as_view(), name="auth_token"),

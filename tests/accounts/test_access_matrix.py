@@ -27,12 +27,15 @@ PUBLIC = {
     "platform:login": "operator log-in page",
     "platform:otp_verify": "operator's second step; needs a password-checked session",
     "platform:otp_enrol": "operator's second step; needs a password-checked session",
+    "api:telephony_callback": "telephony provider events, signed per firm; firm from the path (tests/telephony)",
     "api:intake": "traffic-platform intake, signed with the integration secret; firm from the key (tests/acquisition)",
     # Partner portal: its own partner log-in (never a staff session), firm from the
     # slug; tests/partners/test_portal.py covers its walls.
     "partners:portal_login": "partner portal log-in page",
     "partners:portal_join": "partner sign-up through an invitation code",
     "partners:portal_home": "partner portal (partner session)",
+    "commissions:portal_statements": "partner portal (partner session): tests/commissions/test_pages.py",
+    "commissions:portal_statement": "partner portal (partner session): tests/commissions/test_pages.py",
     "partners:portal_logout": "partner portal (partner session)",
     "partners:portal_refer": "partner portal (partner session)",
     "partners:portal_referrals": "partner portal (partner session)",
@@ -281,7 +284,11 @@ def _orders_for(tenant, admin, customer, product) -> dict:
             location="保险柜",
         )
         workflow = order.version.workflow
-        extra = {**_contracts_for(admin, order), **_money_for(admin, order)}
+        extra = {
+            **_contracts_for(admin, order),
+            **_money_for(admin, order),
+            **_calls_for(admin, customer),
+        }
     return {
         **extra,
         "order": order,
@@ -308,6 +315,20 @@ def _contracts_for(admin, order) -> dict:
     )
     contract = contract_generate(actor=admin, order=order, kind=ContractKind.BROKERAGE)
     return {"contract": contract, "contract_template": contract_template}
+
+
+def _calls_for(admin, customer) -> dict:
+    from lenddesk.telephony.models import CallerNumber, CallRecord
+
+    line = CallerNumber.objects.create(number="02150001234", label="总机")
+    call = CallRecord.objects.create(
+        customer=customer,
+        staff=admin,
+        caller_number=line,
+        provider="simulated",
+        mode="callback",
+    )
+    return {"call": call, "caller_number": line}
 
 
 def _money_for(admin, order) -> dict:
@@ -438,15 +459,23 @@ def _kwargs_for(route: str, org, subject) -> dict:
         ("template_id", "contract_template"),
         ("receivable_id", "receivable"),
         ("batch_id", "batch"),
+        ("call_id", "call"),
+        ("number_id", "caller_number"),
     ):
         if "<int:%s>" % key in route:
             kwargs[key] = org[name].pk
     if "<int:number>" in route:
         kwargs["number"] = 1
+    if route.startswith(("notifications/sms-templates/", "notifications/outbox/")):
+        kwargs["pk"] = 1  # POST only: refused before the row is looked up
+    if "<str:channel>" in route:
+        kwargs["channel"] = "sms"
+    if "commissions/payouts/(?P<pk>" in route:
+        kwargs["pk"] = org["batch"].pk
     if "(?P<batch_id>" in route:
         kwargs["batch_id"] = org["batch"].pk
-    if "(?P<kind>csv|xlsx)" in route:
-        kwargs["kind"] = "csv"
+    if "(?P<kind>" in route:  # the first of the alternatives
+        kwargs["kind"] = route.split("(?P<kind>", 1)[1].split("|", 1)[0]
     if "<int:statement_id>" in route:
         which = "partner_statement" if "partners/" in route else "staff_statement"
         kwargs["statement_id"] = org[which].pk
@@ -478,7 +507,7 @@ def _url(route: str, kwargs: dict) -> str:
 
     path = route
     for key, value in kwargs.items():
-        path = re.sub(r"<(int|slug):%s>" % key, str(value), path)
+        path = re.sub(r"<(int|slug|str):%s>" % key, str(value), path)
         path = re.sub(r"\(\?P<%s>[^)]*\)" % key, str(value), path)
     return "/" + path.replace("^", "").replace("$", "").replace("\\.", ".")
 

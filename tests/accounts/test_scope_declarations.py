@@ -79,6 +79,8 @@ FIRM_WIDE = {
     "finance.ClosedMonth": "firm bookkeeping: closed months and their totals, behind finance.view",
     "notifications.ChannelConfig": "firm's channel switches and sealed provider keys, behind notifications.channels",
     "notifications.SmsTemplate": "firm's SMS wording, behind notifications.channels",
+    "telephony.TelephonySettings": "configuration (one row per firm: provider, encrypted credentials, calling rules), behind telephony.settings",
+    "telephony.CallerNumber": "the firm's own outgoing lines and their counters: configuration, behind telephony.settings",
     "orders.OrderStepCount": "counts per step, no record of anyone; read for the whole-firm board only",
 }
 

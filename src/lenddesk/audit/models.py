@@ -183,6 +183,30 @@ class AuditAction(models.TextChoices):
     NOTIFY_WECHAT_BOUND = "notify.wechat_bound", _("WeChat binding changed")
     NOTIFY_OUTBOX_RETRIED = "notify.outbox_retried", _("Message sent again")
     NOTIFY_CHANNEL_TESTED = "notify.channel_tested", _("Test message sent")
+    TELEPHONY_CALL_STARTED = "telephony.call_started", _("Call started")
+    TELEPHONY_CALL_REFUSED = "telephony.call_refused", _("Call refused")
+    TELEPHONY_CALL_NOTED = "telephony.call_noted", _("Call result recorded")
+    TELEPHONY_RECORDING_PLAYED = (
+        "telephony.recording_played",
+        _("Call recording played"),
+    )
+    TELEPHONY_RECORDING_DOWNLOADED = (
+        "telephony.recording_downloaded",
+        _("Call recording downloaded"),
+    )
+    TELEPHONY_SETTINGS_CHANGED = (
+        "telephony.settings_changed",
+        _("Calling settings changed"),
+    )
+    TELEPHONY_NUMBER_ADDED = "telephony.number_added", _("Caller line added")
+    TELEPHONY_NUMBER_CHANGED = "telephony.number_changed", _("Caller line changed")
+    TELEPHONY_NUMBER_BENCHED = "telephony.number_benched", _("Caller line benched")
+    TELEPHONY_DNC_ADDED = "telephony.dnc_added", _("Put on the do-not-call list")
+    TELEPHONY_DNC_REMOVED = "telephony.dnc_removed", _("Taken off the do-not-call list")
+    TELEPHONY_STATS_EXPORTED = (
+        "telephony.stats_exported",
+        _("Call statistics exported"),
+    )
     ORDER_OPENED = "order.opened", _("Order opened")
     ORDER_UPDATED = "order.updated", _("Order changed")
     ORDER_MOVED = "order.moved", _("Order moved")

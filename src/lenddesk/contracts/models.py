@@ -84,6 +84,7 @@ class ContractTemplate(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("contract template")
         ordering = ["kind", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -154,6 +155,7 @@ class Contract(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("contract")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
@@ -204,6 +206,7 @@ class ContractVersion(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("contract version")
         ordering = ["contract", "-number"]
         constraints = [
             models.UniqueConstraint(

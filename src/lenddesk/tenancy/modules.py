@@ -25,7 +25,7 @@ MODULES: tuple[Module, ...] = (
     Module("org", _("Organisation and access"), core=True),
     Module("customers", _("Customers")),
     Module("acquisition", _("Acquisition")),
-    Module("telephony", _("Outbound calling"), available=False),
+    Module("telephony", _("Outbound calling")),
     Module("products", _("Loan products and matching")),
     Module("orders", _("Orders and workflow")),
     Module("contracts", _("Contracts")),

@@ -22,7 +22,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 
-MACHINE_PATH_PREFIXES = ("/api/v1/intake/",)
+MACHINE_PATH_PREFIXES = ("/api/v1/intake/", "/api/v1/telephony/callbacks/")
 
 
 class MachineHandler(WSGIHandler):

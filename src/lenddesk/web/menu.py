@@ -39,6 +39,7 @@ def register_menu(*items: MenuItem) -> None:
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("customers", pgettext_lazy("menu section", "Customers")),
     ("acquisition", pgettext_lazy("menu section", "Acquisition and promotion")),
+    ("telephony", pgettext_lazy("menu section", "Telephony")),
     ("partners", pgettext_lazy("menu section", "Partners")),
     ("products", pgettext_lazy("menu section", "Products")),
     ("orders", pgettext_lazy("menu section", "Orders")),

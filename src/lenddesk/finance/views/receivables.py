@@ -116,8 +116,10 @@ def _boxes(request, receivable, bound: dict) -> list[dict]:
 def basis_text(basis: dict) -> str:
     """How the fee was computed, in words."""
     values = {"rate": basis.get("rate"), "amount": basis.get("disbursed")}
-    if basis.get("fee_kind") == "fixed":
+    if basis.get("fee_kind") == "fixed" and basis.get("fixed") is not None:
         return gettext("Fixed amount %s") % basis.get("fixed")
+    if None in values.values():  # written by hand, without its arithmetic
+        return "—"
     if basis.get("fee_kind") == "tiered":
         return gettext("Tiered: %(rate)s%% of the disbursed %(amount)s") % values
     return gettext("%(rate)s%% of the disbursed %(amount)s") % values

@@ -28,6 +28,7 @@ DEMO_PARTS = (
     ("lenddesk.accounts.demo", "build"),
     ("lenddesk.acquisition.demo", "build"),
     ("lenddesk.customers.demo", "build"),
+    ("lenddesk.telephony.demo", "build"),
     ("lenddesk.products.demo", "build"),
     ("lenddesk.promotion.demo", "build"),
     ("lenddesk.partners.demo", "build"),

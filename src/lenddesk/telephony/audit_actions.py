@@ -1,0 +1,16 @@
+"""The audit actions of telephony (``audit_record(action=…)``). The lead copies them
+into ``audit.models.AuditAction`` for their labels; the strings are the contract."""
+
+CALL_STARTED = "telephony.call_started"
+CALL_REFUSED = "telephony.call_refused"
+CALL_NOTED = "telephony.call_noted"
+RECORDING_PLAYED = "telephony.recording_played"
+RECORDING_DOWNLOADED = "telephony.recording_downloaded"
+SETTINGS_CHANGED = "telephony.settings_changed"
+NUMBER_ADDED = "telephony.number_added"
+NUMBER_CHANGED = "telephony.number_changed"
+NUMBER_BENCHED = "telephony.number_benched"
+DNC_ADDED = "telephony.dnc_added"
+DNC_REMOVED = "telephony.dnc_removed"
+CALLBACK_REFUSED = "telephony.callback_refused"
+STATS_EXPORTED = "telephony.stats_exported"
