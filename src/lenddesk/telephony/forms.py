@@ -7,6 +7,7 @@ from lenddesk.telephony.models import (
     CallResult,
     TelephonySettings,
 )
+from lenddesk.telephony.services.config import SETTING_FIELDS
 
 DATETIME = {
     "widget": forms.DateTimeInput(
@@ -45,21 +46,7 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = TelephonySettings
-        fields = [
-            "provider",
-            "mode",
-            "access_key_id",
-            "pool_key",
-            "endpoint",
-            "quiet_start",
-            "quiet_end",
-            "user_daily_cap",
-            "customer_daily_cap",
-            "bench_below_percent",
-            "bench_after_calls",
-            "bind_minutes",
-            "recording_notice",
-        ]
+        fields = list(SETTING_FIELDS)  # what the settings service saves
         widgets = {
             "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -109,6 +109,21 @@ class StaffDetailView(StaffView):
         )
 
 
+def approve_and_show(view, request, statement, kind: str):
+    """Approve a staff or partner statement; its page again (409) when someone else
+    approved it first, else back to it."""
+    done = attempt(
+        request,
+        lambda: services.statement_approve(
+            actor=request.user, kind=kind, statement=statement
+        ),
+        _("Statement approved."),
+    )
+    if not done:
+        return view.get(request, statement.pk, status=409)
+    return redirect("commissions:%s_detail" % kind, statement_id=statement.pk)
+
+
 class StaffApproveView(StaffDetailView):
     permissions = {"POST": (P.APPROVE,)}
 
@@ -116,16 +131,7 @@ class StaffApproveView(StaffDetailView):
         statement = selectors.staff_statement_get(
             actor=request.user, statement_id=statement_id
         )
-        done = attempt(
-            request,
-            lambda: services.statement_approve(
-                actor=request.user, kind="staff", statement=statement
-            ),
-            _("Statement approved."),
-        )
-        if not done:
-            return self.get(request, statement_id, status=409)
-        return redirect("commissions:staff_detail", statement_id=statement.pk)
+        return approve_and_show(self, request, statement, "staff")
 
 
 class StaffExportView(StaffView):
@@ -212,16 +218,7 @@ class PartnerApproveView(PartnerDetailView):
         statement = selectors.partner_statement_get(
             actor=request.user, statement_id=statement_id
         )
-        done = attempt(
-            request,
-            lambda: services.statement_approve(
-                actor=request.user, kind="partner", statement=statement
-            ),
-            _("Statement approved."),
-        )
-        if not done:
-            return self.get(request, statement_id, status=409)
-        return redirect("commissions:partner_detail", statement_id=statement.pk)
+        return approve_and_show(self, request, statement, "partner")
 
 
 class MonthBuildView(StaffView):
