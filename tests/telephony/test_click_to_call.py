@@ -145,3 +145,16 @@ def test_schema_documents_the_calls_api(client, tenant_a):
         "/api/v1/telephony/callbacks/",
     ):
         assert path in text
+
+
+def test_the_todo_list_shows_the_call_button(firm, seller_client, customer, tenant_a):
+    from django.utils import timezone
+
+    from lenddesk.customers.models import Customer
+    from lenddesk.tenancy.context import tenant_context
+
+    with tenant_context(tenant_a):
+        Customer.objects.filter(pk=customer.pk).update(next_followup_at=timezone.now())
+    html = seller_client.get("/customers/todo/").content.decode()
+    assert 'hx-post="/telephony/customers/%d/call/"' % customer.pk in html
+    assert CUSTOMER_PHONE not in html
