@@ -62,7 +62,7 @@ def test_no_free_line_is_refused_with_the_reason(firm, seller, customer, tenant_
     with pytest.raises(ValidationError) as refused:
         _call(firm, seller, customer)
     assert refused.value.code == "no_caller_number"
-    assert "No caller line is free" in refused.value.messages[0]
+    assert "当前没有可用的外显线路" in refused.value.messages[0]
 
 
 def test_a_line_with_a_low_connect_rate_is_benched_and_the_admin_told(
@@ -129,7 +129,7 @@ def test_calling_hours(firm, seller, customer, tenant_a):
     with pytest.raises(ValidationError) as refused:
         _call(firm, seller, customer)
     assert refused.value.code == "quiet_hours"
-    assert "Calls are allowed only between" in refused.value.messages[0]
+    assert "仅允许在" in refused.value.messages[0]
     with tenant_context(tenant_a):
         assert not CallRecord.objects.exists()
         all_day(firm["admin"])
