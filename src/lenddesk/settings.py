@@ -203,6 +203,8 @@ INSTALLED_APPS = [
     "lenddesk.finance",
     "lenddesk.commissions",
     "lenddesk.telephony",
+    "lenddesk.analytics",
+    "lenddesk.performance",
     "lenddesk.notifications",
     "lenddesk.web",
 ]

@@ -161,6 +161,8 @@ api_v1 = [
     path("", include("lenddesk.finance.api_urls")),
     path("", include("lenddesk.commissions.api_urls")),
     path("", include("lenddesk.telephony.api_urls")),
+    path("", include("lenddesk.analytics.api_urls")),
+    path("", include("lenddesk.performance.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -182,6 +184,8 @@ urlpatterns = [
     path("finance/", include("lenddesk.finance.urls")),
     path("commissions/", include("lenddesk.commissions.urls")),
     path("telephony/", include("lenddesk.telephony.urls")),
+    path("analytics/", include("lenddesk.analytics.urls")),
+    path("performance/", include("lenddesk.performance.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", HealthView.as_view(), name="healthz"),

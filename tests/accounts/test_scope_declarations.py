@@ -82,6 +82,7 @@ FIRM_WIDE = {
     "telephony.TelephonySettings": "configuration (one row per firm: provider, encrypted credentials, calling rules), behind telephony.settings",
     "telephony.CallerNumber": "the firm's own outgoing lines and their counters: configuration, behind telephony.settings",
     "orders.OrderStepCount": "counts per step, no record of anyone; read for the whole-firm board only",
+    "analytics.FactRefresh": "bookkeeping: when the dashboards' rollups were last rebuilt, no record of anyone",
 }
 
 

@@ -46,6 +46,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("warrants", pgettext_lazy("menu section", "Warrants")),
     ("contracts", pgettext_lazy("menu section", "Contracts")),
     ("finance", pgettext_lazy("menu section", "Finance")),
+    ("analytics", pgettext_lazy("menu section", "Analytics")),
+    ("performance", pgettext_lazy("menu section", "Performance")),
     ("reports", pgettext_lazy("menu section", "Reports")),
     ("settings", pgettext_lazy("menu section", "Settings")),
 )

@@ -1,0 +1,5 @@
+"""The monthly report pages (included by performance/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
