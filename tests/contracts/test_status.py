@@ -151,3 +151,16 @@ def test_a_signed_brokerage_contract_authorises_nothing(tenant_a, people, contra
     with tenant_context(tenant_a):
         contract_sign(actor=people["s1"], contract=contract, scan=png_scan())
         assert not CreditAuthorisation.objects.exists()
+
+
+def test_voiding_a_signed_credit_authorisation_revokes_it(
+    tenant_a, people, admin_a, order, templates
+):
+    with tenant_context(tenant_a):
+        contract = contract_generate(actor=admin_a, order=order, kind=CREDIT)
+        contract = contract_sign(actor=people["s1"], contract=contract, scan=png_scan())
+        contract_void(actor=people["s1"], contract=contract, reason="客户撤回授权")
+        authorisation = CreditAuthorisation.objects.get(customer=order.customer)
+        assert authorisation.revoked_at is not None
+        assert authorisation.revoked_by == people["s1"]
+        assert "客户撤回授权" in authorisation.revoke_reason

@@ -222,7 +222,8 @@ def contract_void(*, actor, contract: Contract, reason: str) -> Contract:
             _("At most %(n)d characters.") % {"n": REASON_MAX},
             ContractError.REASON_REQUIRED,
         )
-    return _move(
+    was_signed = contract.status == ContractStatus.SIGNED
+    contract = _move(
         actor,
         contract,
         "void",
@@ -230,6 +231,9 @@ def contract_void(*, actor, contract: Contract, reason: str) -> Contract:
         voided_at=timezone.now(),
         void_reason=reason,
     )
+    if was_signed and contract.kind == ContractKind.CREDIT_AUTHORISATION:
+        _revoke_credit_authorisation(actor, contract, reason)
+    return contract
 
 
 @transaction.atomic
@@ -290,6 +294,24 @@ def _grant_credit_authorisation(actor, contract: Contract, document) -> None:
         source_label=contract.number,
         document=document,
     )
+
+
+def _revoke_credit_authorisation(actor, contract: Contract, reason: str) -> None:
+    """A void signed 征信查询授权书 no longer authorises a look at the credit report."""
+    from lenddesk.customers.models.credit import CreditAuthorisation
+    from lenddesk.customers.services.credit import credit_authorisation_revoke
+
+    granted = CreditAuthorisation.objects.filter(
+        customer_id=contract.order.customer_id,
+        source_label=contract.number,
+        revoked_at__isnull=True,
+    )
+    for authorisation in granted:
+        credit_authorisation_revoke(
+            actor=actor,
+            authorisation=authorisation,
+            reason=(_("Contract void: %(reason)s") % {"reason": reason})[:200],
+        )
 
 
 def contract_file(*, actor, version: ContractVersion, fmt: str) -> tuple[bytes, str]:
