@@ -295,3 +295,26 @@ def test_log_page_query_count_does_not_grow_with_rows(tenant_a, team, report, ma
         page = client.get("/customers/credit/log/")
     assert page.content.decode().count("<tr>") - 1 == 6
     assert len(six) == len(one)
+
+
+def test_export_as_excel_has_the_same_rows(tenant_a, team, report, manager):
+    import openpyxl
+
+    _three_looks(tenant_a, team, report)
+    customer, _document = report
+    response = _client(manager).get("/customers/credit/log.xlsx?sort=oldest")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Cache-Control"] == "no-store, private"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert "gm1" in rows[0][0]  # watermark
+    header, body = rows[1], rows[2:]
+    assert len(header) == 15 and len(body) == 3
+    values = [str(v) for v in body[0]]
+    assert customer.name in values
+    assert "'=HYPERLINK(1)" in values  # neutralised, never a formula
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+    with tenant_context(tenant_a):
+        event = AuditEvent.objects.get(action="customer.credit_log_exported")
+    assert event.changes["rows"] == 3 and event.changes["format"] == "xlsx"

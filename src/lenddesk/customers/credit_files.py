@@ -1,6 +1,7 @@
 """The files the credit pages and API hand out: a credit report (never cached,
 never sniffed) and the credit-query log as CSV for the regulator — the rows the
-page's filters show (within the actor's scope), Excel-friendly (BOM), watermarked,
+page's filters show (within the actor's scope), as Excel-friendly CSV (BOM) or an
+Excel workbook, watermarked,
 every cell formula-neutralised, the export itself audited with its row count and
 SHA-256."""
 
@@ -12,6 +13,7 @@ import io
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,40 +72,76 @@ def _cells(record, zone: ZoneInfo) -> list:
     ]
 
 
-def credit_log_csv(*, actor, filters: LogFilters) -> tuple[bytes, str]:
-    """The file and its name."""
+def credit_log_file(
+    *, actor, filters: LogFilters, fmt: str = "csv"
+) -> tuple[bytes, str]:
+    """The file (``csv`` or ``xlsx``) and its name."""
     tenant = actor.tenant
     zone = ZoneInfo(tenant.time_zone)
     now = timezone.now()
-    out = io.StringIO()
-    out.write(BOM)
     watermark = _(
         "Credit-query log exported by %(user)s at %(time)s — confidential"
     ) % {"user": actor.username, "time": now.astimezone(zone).isoformat("T", "seconds")}
-    out.write("# %s\r\n" % watermark)
-    writer = csv.writer(out)
-    writer.writerow([neutralise_formula(cell) for cell in _header()])
-    rows = 0
     records = credit_log(actor=actor, filters=filters).select_related("customer")
-    for record in records[:EXPORT_CAP].iterator(chunk_size=1000):
-        writer.writerow([neutralise_formula(cell) for cell in _cells(record, zone)])
-        rows += 1
-    data = out.getvalue().encode("utf-8")
+    rows = (
+        [neutralise_formula(cell) for cell in _cells(record, zone)]
+        for record in records[:EXPORT_CAP].iterator(chunk_size=1000)
+    )
+    writer = _write_xlsx if fmt == "xlsx" else _write_csv
+    data, count = writer(watermark, rows)
     audit_record(
         actor=actor,
         action=AUDIT_LOG_EXPORTED,
         object_type="customers.creditqueryrecord",
         changes={
             "filter": filters.query(),
-            "rows": rows,
+            "format": fmt,
+            "rows": count,
             "sha256": hashlib.sha256(data).hexdigest(),
         },
     )
-    filename = "credit-queries-%s-%s.csv" % (
+    filename = "credit-queries-%s-%s.%s" % (
         tenant.slug,
         now.astimezone(zone).strftime("%Y%m%d-%H%M%S"),
+        "xlsx" if fmt == "xlsx" else "csv",
     )
     return data, filename
+
+
+def _write_csv(watermark: str, rows) -> tuple[bytes, int]:
+    out = io.StringIO()
+    out.write(BOM)
+    out.write("# %s\r\n" % watermark)
+    writer = csv.writer(out)
+    writer.writerow([neutralise_formula(cell) for cell in _header()])
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return out.getvalue().encode("utf-8"), count
+
+
+def _write_xlsx(watermark: str, rows) -> tuple[bytes, int]:
+    """Every cell a string or a number as exported, never a formula or a link."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = book.add_worksheet(_("Credit queries")[:31])
+    sheet.set_header("&C" + watermark.replace("&", "&&"))
+    sheet.write_string(0, 0, watermark)
+    sheet.write_row(1, 0, _header())
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        sheet.write_row(count + 1, 0, row)
+    book.close()
+    return out.getvalue(), count
 
 
 def report_response(document, data: bytes, method: str) -> HttpResponse:

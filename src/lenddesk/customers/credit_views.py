@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lenddesk.customers import credit_selectors as selectors
-from lenddesk.customers.credit_files import credit_log_csv, report_response
+from lenddesk.customers.credit_files import credit_log_file, report_response
 from lenddesk.customers.credit_forms import ConsentForm, CreditOpenForm, RevokeForm
+from lenddesk.customers.export_files import XLSX
 from lenddesk.customers.models import QueryOutcome, RefusalReason
 from lenddesk.customers.permissions import CreditPermission as CP
 from lenddesk.customers.permissions import CustomerPermission as P
@@ -185,7 +186,7 @@ class CreditLogView(StaffView):
 
 
 class CreditLogExportView(StaffView):
-    """The log as the filters show it, as CSV for the regulator (audited)."""
+    """The log as the filters show it, as CSV or Excel for the regulator (audited)."""
 
     permissions = {"GET": (CP.LOG,)}
 
@@ -199,8 +200,10 @@ class CreditLogExportView(StaffView):
                 {"status": 400, "detail": " ".join(exc.messages)},
                 status=400,
             )
-        data, filename = credit_log_csv(actor=request.user, filters=filters)
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        fmt = "xlsx" if request.path.endswith(".xlsx") else "csv"
+        data, filename = credit_log_file(actor=request.user, filters=filters, fmt=fmt)
+        kind = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+        response = HttpResponse(data, content_type=kind)
         response["Content-Disposition"] = 'attachment; filename="%s"' % filename
         response["X-Content-Type-Options"] = "nosniff"
         return private_response(response)

@@ -82,6 +82,11 @@ urlpatterns = [
         name="credit_log_export",
     ),
     path(
+        "credit/log.xlsx",
+        credit_views.CreditLogExportView.as_view(),
+        name="credit_log_export_xlsx",
+    ),
+    path(
         "documents/<int:document_id>/credit/",
         credit_views.CreditOpenView.as_view(),
         name="credit_open",
