@@ -200,6 +200,7 @@ class Receipt(TenantModel):
             models.Index(
                 fields=["tenant", "period", "kind"], name="finance_rcpt_period_idx"
             ),
+            models.Index(fields=["tenant", "occurred_on"], name="finance_rcpt_day_idx"),
             models.Index(fields=["tenant", "-id"], name="finance_rcpt_recent_idx"),
         ]
 

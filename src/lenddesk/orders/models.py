@@ -289,6 +289,12 @@ class Order(TenantModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "node", "-id"], name="order_board_idx"),
+            models.Index(fields=["tenant", "created_at"], name="order_tenant_created"),
+            models.Index(
+                fields=["tenant", "closed_at"],
+                name="order_tenant_closed",
+                condition=Q(closed_at__isnull=False),
+            ),
             # the board's counts per step are read from this index alone
             models.Index(
                 fields=["tenant", "node", "status"], name="order_step_count_idx"
@@ -482,7 +488,13 @@ class Submission(TenantModel):
         indexes = [
             models.Index(
                 fields=["tenant", "funder", "status"], name="submission_funder_idx"
-            )
+            ),
+            models.Index(fields=["tenant", "submitted_at"], name="submission_sent_idx"),
+            models.Index(
+                fields=["tenant", "decided_at"],
+                name="submission_decided_idx",
+                condition=Q(decided_at__isnull=False),
+            ),
         ]
         constraints = [
             # One submission awaiting each funder's answer per order at a time.
@@ -531,6 +543,11 @@ class Disbursement(EncryptedFieldsMixin, TenantModel):
     # When the second-sale to-do before maturity was made (once per loan).
     maturity_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "disbursed_on"], name="disbursed_day_idx")
+        ]
 
 
 class Instalment(TenantModel):

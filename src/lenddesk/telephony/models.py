@@ -233,6 +233,7 @@ class CallRecord(TenantModel):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["tenant", "staff", "-started_at"], name="call_staff"),
+            models.Index(fields=["tenant", "started_at"], name="call_tenant_started"),
             models.Index(
                 fields=["tenant", "customer", "-started_at"], name="call_customer"
             ),

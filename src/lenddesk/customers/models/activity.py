@@ -46,6 +46,7 @@ class FollowUp(TenantModel):
             models.Index(
                 fields=["tenant", "customer", "-created_at"], name="fu_tenant_customer"
             ),
+            models.Index(fields=["tenant", "created_at"], name="fu_tenant_created"),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +82,9 @@ class Visit(TenantModel):
 
     class Meta:
         ordering = ["-scheduled_at"]
+        indexes = [
+            models.Index(fields=["tenant", "scheduled_at"], name="visit_tenant_when"),
+        ]
 
     def __str__(self) -> str:
         return "%s %s" % (self.customer_id, self.scheduled_at)
@@ -107,6 +111,9 @@ class TimelineEvent(TenantModel):
         indexes = [
             models.Index(
                 fields=["tenant", "customer", "-created_at"], name="tl_tenant_customer"
+            ),
+            models.Index(
+                fields=["tenant", "kind", "created_at"], name="tl_tenant_kind_created"
             ),
         ]
 

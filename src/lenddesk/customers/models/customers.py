@@ -213,6 +213,8 @@ class Customer(EncryptedFieldsMixin, TenantModel):
                 fields=["tenant", "owner", "-id"], name="cust_tenant_owner_id"
             ),
             models.Index(fields=["tenant", "-id"], name="cust_tenant_id"),
+            # a day's new customers (the dashboards' rollup and the lists behind them)
+            models.Index(fields=["tenant", "created_at"], name="cust_tenant_created"),
             # Newest owned customers first (every list but the pool's): the primary
             # key walk skipped every pool customer above them — 100,000 after a big
             # pool import, 21 ms for a manager's first page instead of 0.1 ms.
