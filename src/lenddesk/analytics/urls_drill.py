@@ -1,5 +1,10 @@
 """The lists behind the dashboards' numbers (included by analytics/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from lenddesk.analytics.views.drill import DrillExportView, DrillView
+
+urlpatterns: list = [
+    path("drill/<slug:metric>/", DrillView.as_view(), name="drill"),
+    path("drill/<slug:metric>/export/", DrillExportView.as_view(), name="drill_export"),
+]

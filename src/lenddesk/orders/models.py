@@ -290,11 +290,7 @@ class Order(TenantModel):
         indexes = [
             models.Index(fields=["tenant", "node", "-id"], name="order_board_idx"),
             models.Index(fields=["tenant", "created_at"], name="order_tenant_created"),
-            models.Index(
-                fields=["tenant", "closed_at"],
-                name="order_tenant_closed",
-                condition=Q(closed_at__isnull=False),
-            ),
+            models.Index(fields=["tenant", "closed_at"], name="order_tenant_closed"),
             # the board's counts per step are read from this index alone
             models.Index(
                 fields=["tenant", "node", "status"], name="order_step_count_idx"
@@ -491,9 +487,7 @@ class Submission(TenantModel):
             ),
             models.Index(fields=["tenant", "submitted_at"], name="submission_sent_idx"),
             models.Index(
-                fields=["tenant", "decided_at"],
-                name="submission_decided_idx",
-                condition=Q(decided_at__isnull=False),
+                fields=["tenant", "decided_at"], name="submission_decided_idx"
             ),
         ]
         constraints = [

@@ -35,7 +35,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="order",
             index=models.Index(
-                condition=models.Q(("closed_at__isnull", False)),
                 fields=["tenant", "closed_at"],
                 name="order_tenant_closed",
             ),
@@ -49,7 +48,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="submission",
             index=models.Index(
-                condition=models.Q(("decided_at__isnull", False)),
                 fields=["tenant", "decided_at"],
                 name="submission_decided_idx",
             ),
