@@ -433,6 +433,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.afterloan_remind",
         "schedule": crontab(hour=8, minute=0),
     },
+    "acquisition-sweep-conversions": {
+        "task": "acquisition.sweep_conversions",
+        "schedule": 60,
+    },
+    "analytics-refresh-recent": {"task": "analytics.refresh_recent", "schedule": 300},
+    "analytics-refresh-nightly": {
+        "task": "analytics.refresh_nightly",
+        "schedule": crontab(hour=2, minute=50),
+    },
+    "performance-task-reminders": {
+        "task": "performance.task_reminders",
+        "schedule": 900,
+    },
+    "performance-monthly-reports": {
+        "task": "performance.monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }
 
 # --- Sessions and security headers ----------------------------------------------------

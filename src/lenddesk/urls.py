@@ -161,6 +161,7 @@ api_v1 = [
     path("", include("lenddesk.finance.api_urls")),
     path("", include("lenddesk.commissions.api_urls")),
     path("", include("lenddesk.telephony.api_urls")),
+    path("", include("lenddesk.acquisition.conversion_api_urls")),
     path("", include("lenddesk.analytics.api_urls")),
     path("", include("lenddesk.performance.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="schema"),

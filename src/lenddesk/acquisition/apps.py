@@ -19,6 +19,12 @@ class AcquisitionConfig(AppConfig):
         # The lead pipeline's consent and attribution step (customers.leads).
         from lenddesk.acquisition import evidence  # noqa: F401 - registers the step
 
+        # Conversion feedback: a funnel move writes the platforms' callbacks.
+        from lenddesk.acquisition.conversion_events import on_stage_changed
+        from lenddesk.customers.signals import stage_changed
+
+        stage_changed.connect(on_stage_changed, dispatch_uid="acquisition.conversions")
+
         # The intake endpoint caches its firm and integration (selectors.intake_target).
         integration = self.get_model("Integration")
         for signal in (post_save, post_delete):

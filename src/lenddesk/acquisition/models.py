@@ -350,3 +350,12 @@ class Delivery(EncryptedFieldsMixin, TenantModel):
     @property
     def reference(self) -> str:
         return str(self.row_key)
+
+
+# Conversion feedback to the platforms (回传): its own module, registered here.
+from lenddesk.acquisition.conversion_models import (  # noqa: E402, F401
+    CallbackStatus,
+    ConversionCallback,
+    ConversionConfig,
+    ConversionEvent,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lenddesk.acquisition import views
+from lenddesk.acquisition import conversion_views, views
 
 app_name = "acquisition"
 urlpatterns = [
@@ -52,6 +52,26 @@ urlpatterns = [
         "integrations/<int:integration_id>/deliveries/<int:delivery_id>/replay/",
         views.DeliveryReplayView.as_view(),
         name="delivery_replay",
+    ),
+    path(
+        "integrations/<int:integration_id>/conversions/",
+        conversion_views.ConversionSettingsView.as_view(),
+        name="conversion_settings",
+    ),
+    path(
+        "integrations/<int:integration_id>/conversions/secret/",
+        conversion_views.ConversionSecretView.as_view(),
+        name="conversion_secret",
+    ),
+    path(
+        "integrations/<int:integration_id>/conversions/log/",
+        conversion_views.ConversionLogView.as_view(),
+        name="conversion_log",
+    ),
+    path(
+        "integrations/<int:integration_id>/conversions/retry/",
+        conversion_views.ConversionRetryView.as_view(),
+        name="conversion_retry",
     ),
     path("notice/", views.NoticeView.as_view(), name="notice"),
     path(

@@ -238,6 +238,23 @@ class AuditAction(models.TextChoices):
     CUSTODY_CHECKED_OUT = "custody.checked_out", _("Original checked out")
     CUSTODY_CHECKED_IN = "custody.checked_in", _("Original checked back in")
     CUSTODY_RETURNED = "custody.returned", _("Original returned to the customer")
+    CONVERSION_SETTINGS = (
+        "acquisition.conversion_settings",
+        _("Conversion feedback settings saved"),
+    )
+    CONVERSION_SECRET = (
+        "acquisition.conversion_secret",
+        _("Conversion feedback secret issued"),
+    )
+    CONVERSION_RETRIED = (
+        "acquisition.conversion_retried",
+        _("Conversion callback sent again"),
+    )
+    ANALYTICS_DRILL_EXPORTED = (
+        "analytics.drill_exported",
+        _("Figures behind a dashboard number exported"),
+    )
+    ANALYTICS_FACTS_REBUILT = "analytics.facts_rebuilt", _("Dashboard figures rebuilt")
 
 
 class AuditEvent(TenantModel):

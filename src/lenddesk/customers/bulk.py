@@ -23,6 +23,7 @@ from lenddesk.customers.services.pool import (
     pool_rules,
 )
 from lenddesk.customers.services.tagging import MAX_TAGS, clean_tag_names
+from lenddesk.customers.signals import tell_stage_changed
 
 BULK_MAX = 500
 
@@ -150,6 +151,9 @@ def customers_set_stage(
         ]
     )
     _audit_each(actor, moved, lambda c: {"stage": [c.stage_id, stage.pk]})
+    tell_stage_changed(
+        actor=actor, customer_ids=[c.pk for c in moved], stage_key=stage.key
+    )
     outcome.done = len(moved)
     return outcome
 

@@ -269,9 +269,10 @@ def _set_stage(customer: Customer, actor: User, stage_id: int) -> None:
     stage = FunnelStage.objects.filter(pk=stage_id).first()
     if stage is None:
         raise ValidationError({"stage": _("Choose a stage.")})
-    if stage.pk != customer.stage_id:
-        timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
+    moved = stage.pk != customer.stage_id
     customer.stage = stage
+    if moved:  # the "stage" line also tells the apps built on customers
+        timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
 
 
 @transaction.atomic

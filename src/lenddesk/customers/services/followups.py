@@ -23,6 +23,7 @@ from lenddesk.customers.models import (
 )
 from lenddesk.customers.services.pool import ensure_owned
 from lenddesk.customers.services.timeline import timeline
+from lenddesk.customers.signals import tell_stage_changed
 from lenddesk.notifications.services import message, notify_all
 
 REMIND_AHEAD = dt.timedelta(minutes=15)
@@ -60,6 +61,9 @@ def followup_create(
     contacted = FunnelStage.objects.filter(key="contacted").first()
     if contacted and customer.stage and customer.stage.key == "new":
         Customer.objects.filter(pk=customer.pk).update(stage=contacted)
+        tell_stage_changed(
+            actor=actor, customer_ids=[customer.pk], stage_key=contacted.key
+        )
     timeline(
         customer,
         actor,
@@ -99,6 +103,9 @@ def visit_book(
     invited = FunnelStage.objects.filter(key="invited").first()
     if invited and customer.stage and customer.stage.order < invited.order:
         Customer.objects.filter(pk=customer.pk).update(stage=invited)
+        tell_stage_changed(
+            actor=actor, customer_ids=[customer.pk], stage_key=invited.key
+        )
     timeline(
         customer,
         actor,
@@ -122,6 +129,9 @@ def visit_set_status(*, actor: User, visit: Visit, status: str) -> Visit:
         customer = visit.customer
         if visited and customer.stage and customer.stage.order < visited.order:
             Customer.objects.filter(pk=customer.pk).update(stage=visited)
+            tell_stage_changed(
+                actor=actor, customer_ids=[customer.pk], stage_key=visited.key
+            )
     timeline(
         visit.customer, actor, "visit", _("Visit: %s") % visit.get_status_display()
     )
