@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from lenddesk.audit.models import AuditAction, AuditEvent
+from lenddesk.audit.labels import action_choices
+from lenddesk.audit.models import AuditEvent
 from lenddesk.audit.services import EXPORT_CAP, AuditExport
 from lenddesk.security.text import neutralise_formula
 from lenddesk.tenancy.context import tenant_context
@@ -42,7 +43,7 @@ def csv_stream(
     request's language; the rows are read while the response streams, inside the
     tenant's scope (on PostgreSQL the request's transaction has ended by then)."""
     zone = ZoneInfo(tenant.time_zone)
-    labels = {value: str(label) for value, label in AuditAction.choices}
+    labels = {value: str(label) for value, label in action_choices()}
     header = [
         _("Sequence"),
         _("Time"),

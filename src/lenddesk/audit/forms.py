@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lenddesk.accounts.models import User
-from lenddesk.audit.labels import OBJECT_TYPES
-from lenddesk.audit.models import AuditAction
+from lenddesk.audit.labels import OBJECT_TYPES, action_choices
 
 RESULT_CHOICES = (
     ("", _("Any result")),
@@ -67,7 +66,7 @@ class AuditFilterForm(forms.Form):
         # Evaluated per request, inside the tenant's scope.
         self.fields["actor"].queryset = User.objects.order_by("username")
         self.fields["actor"].label_from_instance = _user_label
-        self.fields["action"].choices = [("", _("Any action")), *AuditAction.choices]
+        self.fields["action"].choices = [("", _("Any action")), *action_choices()]
         self.fields["object_type"].choices = _object_type_choices()
         self.fields["q"].widget.attrs["placeholder"] = _("Object or reason contains")
         for field in self.fields.values():

@@ -79,6 +79,33 @@ OBJECT_TYPES = {
 }
 
 
+# Apps whose actions are not in AuditAction register their TextChoices here (from
+# their AppConfig.ready), so the log, its filter and its export name them.
+_ACTION_GROUPS: list = []
+
+
+def register_actions(choices) -> None:
+    if choices not in _ACTION_GROUPS:
+        _ACTION_GROUPS.append(choices)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    from lenddesk.audit.models import AuditAction
+
+    merged = list(AuditAction.choices)
+    for group in _ACTION_GROUPS:
+        merged.extend(group.choices)
+    return merged
+
+
+def action_label(code: str) -> str:
+    """The translated label of a known action, else the stored code."""
+    for value, label in action_choices():
+        if value == code:
+            return str(label)
+    return code
+
+
 def result_label(code: str) -> str:
     return str(RESULTS.get(code, code))
 

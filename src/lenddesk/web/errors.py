@@ -36,6 +36,7 @@ ERROR_STATUS: dict[str, int] = {
     "partner_locked_out": 429,
     "rate_limited": 429,
     "throttled": 429,
+    "task_already_done": 409,
 }
 
 
