@@ -466,6 +466,10 @@ def _kwargs_for(route: str, org, subject) -> dict:
             kwargs[key] = org[name].pk
     if "<int:number>" in route:
         kwargs["number"] = 1
+    if "<slug:metric>" in route:
+        kwargs["metric"] = "followups"
+    if "<int:report_id>" in route:
+        kwargs["report_id"] = 1  # the permission is checked before the report is read
     if route.startswith(("notifications/sms-templates/", "notifications/outbox/")):
         kwargs["pk"] = 1  # POST only: refused before the row is looked up
     if "<str:channel>" in route:

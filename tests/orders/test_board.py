@@ -123,6 +123,17 @@ def test_list_filters_sorts_counts_and_pages(client, tenant_a, crew, credit):
     assert cheap[0].number + "<" not in page2 and cheap[-1].number in page2
 
 
+def test_list_by_the_owners_department(client, tenant_a, crew, credit):
+    first = open_order(tenant_a, crew["s1"], product=credit)
+    second = open_order(tenant_a, crew["s3"], product=credit)
+    force_session(client, crew["gm"])
+    department = crew["s3"].department_id
+    html = client.get("/orders/?department=%d" % department).content.decode()
+    assert second.number in html and first.number not in html
+    html = client.get("/orders/?department=999999").content.decode()
+    assert second.number not in html and first.number not in html
+
+
 def test_overdue_list(client, tenant_a, crew, credit):
     s1 = crew["s1"]
     late = open_order(tenant_a, s1, product=credit)

@@ -1,5 +1,12 @@
-"""The analytics API under /api/v1/ (names in the ``api`` namespace)."""
+"""The analytics API under /api/v1/ (names in the ``api`` namespace):
+``api:analytics_overview``, ``api:analytics_channels`` … one per dashboard."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from lenddesk.analytics.api import api_view
+from lenddesk.analytics.selectors import DASHBOARDS
+
+urlpatterns: list = [
+    path("analytics/%s/" % key, api_view(key), name="analytics_%s" % key)
+    for key in DASHBOARDS
+]

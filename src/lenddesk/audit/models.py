@@ -255,6 +255,10 @@ class AuditAction(models.TextChoices):
         _("Figures behind a dashboard number exported"),
     )
     ANALYTICS_FACTS_REBUILT = "analytics.facts_rebuilt", _("Dashboard figures rebuilt")
+    ANALYTICS_DASHBOARD_EXPORTED = (
+        "analytics.dashboard_exported",
+        _("Dashboard table exported"),
+    )
 
 
 class AuditEvent(TenantModel):

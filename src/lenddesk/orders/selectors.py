@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from lenddesk.accounts.models import User, UserStatus
+from lenddesk.accounts.models import Department, User, UserStatus
 from lenddesk.accounts.scope import scope_q, sees_only_own
 from lenddesk.accounts.selectors import users_visible_to
 from lenddesk.orders.models import (
@@ -56,6 +56,7 @@ class OrderFilters:
     owner: int | None = None
     funder: int | None = None
     customer: int | None = None
+    department: int | None = None  # the owner's department and below
     overdue: bool = False
     q: str = ""
     ignored: list[str] = field(default_factory=list)
@@ -71,7 +72,7 @@ def filters_from(params, *, default_status: str = "") -> OrderFilters:
     elif status:
         f.ignored.append("status")
     f.node = (params.get("node") or "").strip()[:40]
-    for name in ("workflow", "owner", "funder", "customer"):
+    for name in ("workflow", "owner", "funder", "customer", "department"):
         raw = params.get(name)
         value = int_or_none(raw)
         if raw not in (None, "") and value is None:
@@ -104,6 +105,13 @@ def orders_filtered(actor: User, f: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(owner_id=f.owner)
     if f.customer:
         orders = orders.filter(customer_id=f.customer)
+    if f.department:
+        path = _path(f.department)
+        orders = (
+            orders.filter(owner__department__path__startswith=path)
+            if path
+            else orders.none()
+        )
     if f.funder:
         lines = OrderProduct.objects.filter(
             order=OuterRef("pk"), product__funder_id=f.funder
@@ -119,6 +127,12 @@ def orders_filtered(actor: User, f: OrderFilters) -> QuerySet[Order]:
             Q(number__startswith=f.q) | Q(customer__name__startswith=f.q)
         )
     return orders
+
+
+def _path(department_id: int) -> str:
+    """The department's tree path ("" for no department of the firm)."""
+    path = Department.objects.filter(pk=department_id).values_list("path", flat=True)
+    return path.first() or ""
 
 
 def order_list(

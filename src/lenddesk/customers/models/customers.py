@@ -264,6 +264,18 @@ class Customer(EncryptedFieldsMixin, TenantModel):
                 name="cust_owned_city",
                 condition=models.Q(owner__isnull=False),
             ),
+            # The dashboards' to-dos (due and overdue per owner, from the index alone)
+            # and the pool's health (size and age per pool).
+            models.Index(
+                fields=["tenant", "next_followup_at", "owner"],
+                name="cust_owned_due",
+                condition=models.Q(owner__isnull=False),
+            ),
+            models.Index(
+                fields=["tenant", "pool", "cooldown_until", "created_at"],
+                name="cust_pool_age",
+                condition=models.Q(owner__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
