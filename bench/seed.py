@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.seed_activity import seed_activity
 from lenddesk.accounts.models import Role, User
 from lenddesk.accounts.services import department_create
 from lenddesk.customers.demo import CITIES, GIVEN, SURNAMES
@@ -209,6 +210,7 @@ def seed(
             for table in ("customers_customer", *ORDER_TABLES):
                 cursor.execute("VACUUM (ANALYZE) %s" % table)
     analyze()
+    seed_activity(tenant, customers=customers)  # bench/seed_activity.py
     log("done in %.0f s" % (time.monotonic() - started))
 
 

@@ -82,6 +82,11 @@ FIRM_WIDE = {
     "telephony.TelephonySettings": "configuration (one row per firm: provider, encrypted credentials, calling rules), behind telephony.settings",
     "telephony.CallerNumber": "the firm's own outgoing lines and their counters: configuration, behind telephony.settings",
     "orders.OrderStepCount": "counts per step, no record of anyone; read for the whole-firm board only",
+    "acquisition.ConversionConfig": "configuration, behind acquisition.integrations",
+    "acquisition.ConversionCallback": "machine callback log (no personal field), behind acquisition.integrations",
+    "performance.DepartmentTarget": "a department's monthly targets: read through the departments the actor may see (visible_departments), set only by managers over them",
+    "performance.KpiScheme": "configuration (one row per firm): KPI weights and cap, behind performance.kpi",
+    "performance.MonthlyReport": "a department's monthly one-page summary (no customer's personal field), read through the departments the actor manages",
     "analytics.FactRefresh": "bookkeeping: when the dashboards' rollups were last rebuilt, no record of anyone",
 }
 

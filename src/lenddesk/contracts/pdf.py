@@ -63,7 +63,7 @@ def docx_to_pdf(docx: bytes) -> PdfResult:
             str(folder),
             str(source),
         ]
-        if not _run(command, folder):
+        if not run_soffice(command, folder):
             return PdfResult(PdfState.FAILED)
         target = folder / "contract.pdf"
         if not target.is_file() or not 0 < target.stat().st_size <= MAX_PDF_BYTES:
@@ -72,7 +72,7 @@ def docx_to_pdf(docx: bytes) -> PdfResult:
         return PdfResult(PdfState.READY, target.read_bytes())
 
 
-def _run(command: list[str], folder: Path) -> bool:
+def run_soffice(command: list[str], folder: Path) -> bool:
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(folder),

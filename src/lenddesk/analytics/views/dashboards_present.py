@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from lenddesk.analytics.selectors import DASHBOARDS, Dashboard, Filters, Table, Tile
 from lenddesk.analytics.selectors.common import DECIMAL, MONEY, PERCENT, TEXT
@@ -44,7 +44,7 @@ def _cells(table: Table, values: dict, links: dict) -> list[dict]:
     ]
 
 
-FLAGS = {"loss": _lazy("Lost money"), "late": _lazy("Overdue")}
+FLAGS = {"loss": gettext_lazy("Lost money"), "late": gettext_lazy("Overdue")}
 
 
 def present_table(table: Table) -> dict:

@@ -42,6 +42,9 @@ DEMO_PARTS = (
     ("lenddesk.finance.demo", "build"),
     ("lenddesk.commissions.demo", "build"),
     ("lenddesk.notifications.demo", "build"),
+    # Three months of history under everything above, then the rollups; targets last.
+    ("lenddesk.analytics.demo", "build"),
+    ("lenddesk.performance.demo", "build"),
 )
 
 
