@@ -6,6 +6,7 @@ Starts ``lenddesk run`` on a temporary embedded database, drives Debian's Chromi
 writes PNGs into docs/screenshots/. Needs Chinese fonts (Debian: fonts-noto-cjk).
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -231,8 +232,10 @@ def totp_now(secret: str) -> str:
     return "%06d" % (number % 1_000_000)
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+@contextlib.contextmanager
+def demo_browser():
+    """A fresh demo firm served by ``lenddesk run`` on a temporary embedded database,
+    and Debian's Chromium to drive it; both stopped on the way out."""
     home = tempfile.mkdtemp(prefix="lenddesk-shots-")
     env = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}
@@ -254,76 +257,80 @@ def main() -> None:
         wait_ready(server)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(URL + "/accounts/login/")
-            page.fill("#id_tenant", "demo")
-            page.screenshot(path=str(OUT / "login.png"))
-            lead = browser.new_page(viewport={"width": 1280, "height": 800})
-            login(lead, "lead1")
-            lead.screenshot(path=str(OUT / "home.png"), full_page=True)
-            login(page)
-            page.goto(URL + "/customers/")
-            page.screenshot(path=str(OUT / "customers.png"))
-            page.goto(URL + "/accounts/staff/")
-            page.screenshot(path=str(OUT / "staff.png"), full_page=True)
-            page.goto(URL + "/accounts/roles/")
-            page.click("text=客户经理")
-            page.wait_for_load_state()
-            page.screenshot(path=str(OUT / "role.png"), full_page=True)
-            page.goto(URL + "/audit/")
-            page.screenshot(path=str(OUT / "audit.png"))
-            for path, name in (
-                ("/products/", "products.png"),
-                ("/notifications/", "notifications.png"),
-                ("/acquisition/report/", "channel-report.png"),
-                ("/promotion/materials/", "promotion.png"),
-                ("/partners/", "partners.png"),
-            ):
-                page.goto(URL + path)
-                page.screenshot(path=str(OUT / name), full_page=True)
-            integration_page(page)
-            open_matched_customer(page)
-            page.screenshot(path=str(OUT / "customer.png"), full_page=True)
-            page.click('a[data-ld-tab="matching"]')
-            page.screenshot(
-                path=str(OUT / "customer-match.png"),
-                full_page=True,
-                clip={"x": 0, "y": 0, "width": 1280, "height": 1100},
-            )
-            phone = browser.new_page(
-                viewport={"width": 390, "height": 844}, is_mobile=True
-            )
-            login(phone, "sales1")
-            phone.click(".navbar-toggler")
-            phone.wait_for_selector("#sidebar-menu.show")
-            phone.screenshot(path=str(OUT / "home-mobile.png"))
-            phone.click(".navbar-toggler")
-            phone.goto(URL + "/customers/")
-            phone.click("[data-testid=customer-table] tbody a >> nth=0")
-            phone.wait_for_selector("[data-testid=customer-head]")
-            phone.screenshot(path=str(OUT / "customer-mobile.png"), full_page=True)
-            orders_pages(browser)
-            money_pages(browser)
-            portal = browser.new_page(
-                viewport={"width": 390, "height": 844}, is_mobile=True
-            )
-            portal.goto(URL + "/partners/portal/demo/login/")
-            portal.screenshot(path=str(OUT / "partner-portal-mobile.png"))
-            operator = browser.new_page(viewport={"width": 1280, "height": 700})
-            operator.goto(URL + "/platform/login/")
-            operator.fill("#id_username", "operator")
-            operator.fill("#id_password", "Operator@2026")
-            operator.click("button[type=submit]")
-            operator.wait_for_load_state()
-            secret = operator.inner_text("[data-testid=totp-secret]")
-            operator.fill("input[name=code]", totp_now(secret))
-            operator.click("button[type=submit]")
-            operator.wait_for_load_state()
-            operator.screenshot(path=str(OUT / "platform.png"))
+            yield browser
             browser.close()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with demo_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(URL + "/accounts/login/")
+        page.fill("#id_tenant", "demo")
+        page.screenshot(path=str(OUT / "login.png"))
+        lead = browser.new_page(viewport={"width": 1280, "height": 800})
+        login(lead, "lead1")
+        lead.screenshot(path=str(OUT / "home.png"), full_page=True)
+        login(page)
+        page.goto(URL + "/customers/")
+        page.screenshot(path=str(OUT / "customers.png"))
+        page.goto(URL + "/accounts/staff/")
+        page.screenshot(path=str(OUT / "staff.png"), full_page=True)
+        page.goto(URL + "/accounts/roles/")
+        page.click("text=客户经理")
+        page.wait_for_load_state()
+        page.screenshot(path=str(OUT / "role.png"), full_page=True)
+        page.goto(URL + "/audit/")
+        page.screenshot(path=str(OUT / "audit.png"))
+        for path, name in (
+            ("/products/", "products.png"),
+            ("/notifications/", "notifications.png"),
+            ("/acquisition/report/", "channel-report.png"),
+            ("/promotion/materials/", "promotion.png"),
+            ("/partners/", "partners.png"),
+        ):
+            page.goto(URL + path)
+            page.screenshot(path=str(OUT / name), full_page=True)
+        integration_page(page)
+        open_matched_customer(page)
+        page.screenshot(path=str(OUT / "customer.png"), full_page=True)
+        page.click('a[data-ld-tab="matching"]')
+        page.screenshot(
+            path=str(OUT / "customer-match.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": 1100},
+        )
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        login(phone, "sales1")
+        phone.click(".navbar-toggler")
+        phone.wait_for_selector("#sidebar-menu.show")
+        phone.screenshot(path=str(OUT / "home-mobile.png"))
+        phone.click(".navbar-toggler")
+        phone.goto(URL + "/customers/")
+        phone.click("[data-testid=customer-table] tbody a >> nth=0")
+        phone.wait_for_selector("[data-testid=customer-head]")
+        phone.screenshot(path=str(OUT / "customer-mobile.png"), full_page=True)
+        orders_pages(browser)
+        money_pages(browser)
+        portal = browser.new_page(
+            viewport={"width": 390, "height": 844}, is_mobile=True
+        )
+        portal.goto(URL + "/partners/portal/demo/login/")
+        portal.screenshot(path=str(OUT / "partner-portal-mobile.png"))
+        operator = browser.new_page(viewport={"width": 1280, "height": 700})
+        operator.goto(URL + "/platform/login/")
+        operator.fill("#id_username", "operator")
+        operator.fill("#id_password", "Operator@2026")
+        operator.click("button[type=submit]")
+        operator.wait_for_load_state()
+        secret = operator.inner_text("[data-testid=totp-secret]")
+        operator.fill("input[name=code]", totp_now(secret))
+        operator.click("button[type=submit]")
+        operator.wait_for_load_state()
+        operator.screenshot(path=str(OUT / "platform.png"))
 
 
 if __name__ == "__main__":

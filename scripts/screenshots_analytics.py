@@ -9,17 +9,11 @@ docs/img/analytics-*.png. Needs Chinese fonts (Debian: fonts-noto-cjk).
 """
 
 import datetime as dt
-import os
-import signal
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import ARGS, PORT, URL, login, wait_ready
+from screenshots import URL, demo_browser, login
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "img"
@@ -64,33 +58,9 @@ def team_pages(browser) -> None:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    home = tempfile.mkdtemp(prefix="lenddesk-shots-")
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(
-        LENDDESK_HOME=home,
-        BIND="127.0.0.1:%d" % PORT,
-        WEB_WORKERS="1",
-        LENDDESK_DEMO_CUSTOMERS="300",
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lenddesk", "run"],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_ready(server)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            manager_pages(browser)
-            team_pages(browser)
-            browser.close()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    with demo_browser() as browser:
+        manager_pages(browser)
+        team_pages(browser)
 
 
 if __name__ == "__main__":
