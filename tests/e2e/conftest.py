@@ -84,7 +84,9 @@ def live_app(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API keeps an event loop marked running in this thread
+# while it is open, and Django then refuses database work in fixtures of later modules.
+@pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI", "").lower() == "true":

@@ -31,4 +31,6 @@ def test_a_move_reads_the_order_once_and_writes_what_it_must(
         if 'FROM "orders_order"' in s and "orders_orderparticipant" in s
     ]
     assert len(reach) == 1, "the order is read, through the scope, once"
-    assert len(statements) <= 30, "\n".join(s[:160] for s in statements)
+    # 30 for the move, and one for conversion feedback: the customer's stage moved, so
+    # whether the firm sends any platform its conversions (acquisition.conversion_events)
+    assert len(statements) <= 31, "\n".join(s[:160] for s in statements)

@@ -7,7 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import override
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -97,10 +102,26 @@ def _field(column: Column) -> serializers.Field:
     if column.kind == TEXT:
         return serializers.CharField(help_text=help_text)
     if column.kind == INT:
-        return serializers.IntegerField(allow_null=True, help_text=help_text)
+        return CountOrAmount(allow_null=True, help_text=help_text)
     return serializers.DecimalField(
         max_digits=20, decimal_places=2, allow_null=True, help_text=help_text
     )
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer"},
+            {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"},
+        ],
+        "nullable": True,
+        "description": "A count (integer) or an amount in yuan (decimal string); "
+        "null where there is nothing to compare",
+    }
+)
+class CountOrAmount(serializers.Field):
+    """Counts are integers; a row of amounts in a column of counts (the funnel's
+    fees) and money tiles are decimal strings, exact to the cent."""
 
 
 TILE = inline_serializer(
@@ -108,10 +129,8 @@ TILE = inline_serializer(
     {
         "key": serializers.CharField(),
         "label": serializers.CharField(),
-        "value": serializers.DecimalField(max_digits=20, decimal_places=2),
-        "previous": serializers.DecimalField(
-            max_digits=20, decimal_places=2, allow_null=True
-        ),
+        "value": CountOrAmount(),
+        "previous": CountOrAmount(allow_null=True),
         "change": serializers.DecimalField(
             max_digits=9,
             decimal_places=1,

@@ -95,6 +95,25 @@ def _order_money(model, key: str) -> Source:
     )
 
 
+def _decided(status: str):
+    return lambda: Submission.objects.filter(status=status, decided_at__isnull=False)
+
+
+def _submissions(day: str, rows) -> Source:
+    """Funder submissions by funder and product: sent (``submitted_at``), or
+    answered with ``status`` (``decided_at``)."""
+    return Source(
+        "submission",
+        rows,
+        day=day,
+        user="order__owner",
+        funder="funder_id",
+        product="product_id",
+        customer="order__customer",
+        order="order",
+    )
+
+
 SOURCES: dict[str, tuple[Source, ...]] = {
     "new_customers": (
         Source(
@@ -166,46 +185,9 @@ SOURCES: dict[str, tuple[Source, ...]] = {
             **_lead("customer__"),
         ),
     ),
-    "submissions": (
-        Source(
-            "submission",
-            Submission.objects.all,
-            day="submitted_at",
-            user="order__owner",
-            funder="funder_id",
-            product="product_id",
-            customer="order__customer",
-            order="order",
-        ),
-    ),
-    "approvals": (
-        Source(
-            "submission",
-            lambda: Submission.objects.filter(
-                status=SubmissionStatus.APPROVED, decided_at__isnull=False
-            ),
-            day="decided_at",
-            user="order__owner",
-            funder="funder_id",
-            product="product_id",
-            customer="order__customer",
-            order="order",
-        ),
-    ),
-    "rejections": (
-        Source(
-            "submission",
-            lambda: Submission.objects.filter(
-                status=SubmissionStatus.REJECTED, decided_at__isnull=False
-            ),
-            day="decided_at",
-            user="order__owner",
-            funder="funder_id",
-            product="product_id",
-            customer="order__customer",
-            order="order",
-        ),
-    ),
+    "submissions": (_submissions("submitted_at", Submission.objects.all),),
+    "approvals": (_submissions("decided_at", _decided(SubmissionStatus.APPROVED)),),
+    "rejections": (_submissions("decided_at", _decided(SubmissionStatus.REJECTED)),),
     "disbursed": (
         Source(
             "disbursement",
