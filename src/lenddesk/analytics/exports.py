@@ -15,7 +15,6 @@ from lenddesk.audit.services import audit_record
 from lenddesk.security.text import neutralise_formula
 
 EXPORTED = "analytics.dashboard_exported"  # the audit action (audit.models label)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

@@ -13,9 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lenddesk.security.text import neutralise_formula
-from lenddesk.web.pages import private_response
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lenddesk.web.pages import CSV, XLSX, download_response
 
 
 def _cell(value) -> str:
@@ -65,8 +63,4 @@ def csv_bytes(headers: list, rows: list[list]) -> bytes:
 
 
 def download(data: bytes, filename: str, kind: str) -> HttpResponse:
-    content_type = XLSX if kind == "xlsx" else "text/csv; charset=utf-8"
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = "attachment; filename=%s" % filename
-    response["X-Content-Type-Options"] = "nosniff"
-    return private_response(response)
+    return download_response(data, filename, XLSX if kind == "xlsx" else CSV)

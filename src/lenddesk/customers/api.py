@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from lenddesk.accounts.models import User, UserStatus
 from lenddesk.customers import selectors
 from lenddesk.customers.errors import CustomerNotOwned
-from lenddesk.customers.export_files import XLSX, export_file, xlsx_response
+from lenddesk.customers.export_files import export_file
 from lenddesk.customers.exports import ExportQueued, customers_export
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.customers.phone_policy import customer_reveal, phone_access
@@ -36,6 +36,7 @@ from lenddesk.customers.services.pool import (
 from lenddesk.security.errors import RateLimited
 from lenddesk.web.api import TenantAPIView, cursor_page
 from lenddesk.web.idempotency import idempotent
+from lenddesk.web.pages import XLSX, download_response
 from lenddesk.web.params import int_or_none
 
 
@@ -315,7 +316,7 @@ class ExportAPI(CustomerAPIView):
         with open(handle.name, "rb") as written:
             content = written.read()
         handle.close()
-        return xlsx_response(content, filename)
+        return download_response(content, filename)
 
 
 class ExportJobAPI(CustomerAPIView):
@@ -341,6 +342,6 @@ class ExportFileAPI(CustomerAPIView):
     )
     def get(self, request, job_id: int):
         job = selectors.export_get(actor=request.user, job_id=job_id, completed=True)
-        return xlsx_response(
+        return download_response(
             export_file(actor=request.user, job=job), "customers-%d.xlsx" % job.pk
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from lenddesk.customers import credit_selectors as selectors
 from lenddesk.customers.credit_files import credit_log_file, report_response
 from lenddesk.customers.credit_forms import ConsentForm, CreditOpenForm, RevokeForm
-from lenddesk.customers.export_files import XLSX
 from lenddesk.customers.models import QueryOutcome, RefusalReason
 from lenddesk.customers.permissions import CreditPermission as CP
 from lenddesk.customers.permissions import CustomerPermission as P
@@ -32,7 +30,13 @@ from lenddesk.customers.views.detail import (
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import apply_service_errors, report_outcome
 from lenddesk.web.listing import list_page
-from lenddesk.web.pages import form_submit, private_response
+from lenddesk.web.pages import (
+    CSV,
+    XLSX,
+    download_response,
+    form_submit,
+    private_response,
+)
 
 RECORDING = (P.CHANGE, CP.VIEW)
 
@@ -202,8 +206,4 @@ class CreditLogExportView(StaffView):
             )
         fmt = "xlsx" if request.path.endswith(".xlsx") else "csv"
         data, filename = credit_log_file(actor=request.user, filters=filters, fmt=fmt)
-        kind = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-        response = HttpResponse(data, content_type=kind)
-        response["Content-Disposition"] = 'attachment; filename="%s"' % filename
-        response["X-Content-Type-Options"] = "nosniff"
-        return private_response(response)
+        return download_response(data, filename, XLSX if fmt == "xlsx" else CSV)

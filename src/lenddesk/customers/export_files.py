@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 from django.conf import settings
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,6 @@ from lenddesk.customers.selectors import (
 )
 from lenddesk.security.crypto import decrypt, encrypt
 from lenddesk.security.text import neutralise_formula
-from lenddesk.web.pages import private_response
 
 COLUMNS = (
     ("name", _("Name")),
@@ -185,14 +184,3 @@ def audit_export(actor, filters, rows, full_numbers, digest, purpose) -> None:
         },
         purpose=purpose[:200],
     )
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str):
-    """A workbook as a download the browser never renders or caches."""
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename=%s" % filename
-    response["X-Content-Type-Options"] = "nosniff"
-    return private_response(response)

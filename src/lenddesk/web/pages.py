@@ -57,6 +57,18 @@ def private_response(response: HttpResponse) -> HttpResponse:
     return response
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def download_response(data: bytes, filename: str, content_type: str = XLSX):
+    """A file to save (an export, a bank file): never rendered, sniffed or kept."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = 'attachment; filename="%s"' % filename
+    response["X-Content-Type-Options"] = "nosniff"
+    return private_response(response)
+
+
 REVEAL_REFUSALS = (ValidationError, RateLimited, PermissionDenied)
 
 

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from lenddesk.accounts.models import Department
-from lenddesk.analytics.exports import XLSX, dashboard_workbook
+from lenddesk.analytics.exports import dashboard_workbook
 from lenddesk.analytics.permissions import AnalyticsPermission as P
 from lenddesk.analytics.selectors import (
     DASHBOARDS,
@@ -29,7 +29,7 @@ from lenddesk.analytics.views.dashboards_present import (
     tabs_for,
 )
 from lenddesk.web.access import StaffView
-from lenddesk.web.pages import private_response
+from lenddesk.web.pages import download_response
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -113,18 +113,13 @@ class DashboardExport(StaffView):
             if f.department_id
             else ""
         )
-        response = HttpResponse(
+        return download_response(
             dashboard_workbook(
                 actor=request.user, board=board, department_name=department or ""
             ),
-            content_type=XLSX,
+            "%s-%s-%s.xlsx"
+            % (spec.key, f.date_from.isoformat(), f.date_to.isoformat()),
         )
-        response["Content-Disposition"] = 'attachment; filename="%s-%s-%s.xlsx"' % (
-            spec.key,
-            f.date_from.isoformat(),
-            f.date_to.isoformat(),
-        )
-        return private_response(response)
 
 
 def page_view(key: str):

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,10 +20,9 @@ from lenddesk.analytics.permissions import AnalyticsPermission as P
 from lenddesk.audit.services import audit_record
 from lenddesk.security.text import neutralise_formula
 from lenddesk.web.access import StaffView
-from lenddesk.web.pages import private_response
+from lenddesk.web.pages import download_response
 from lenddesk.web.params import int_or_none
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_MAX = 50_000
 DRILL_EXPORTED = "analytics.drill_exported"  # the audit action of an export
 KEEP = (
@@ -174,11 +173,9 @@ class DrillExportView(StaffView):
         except ValidationError as exc:
             return _refused(request, metric, exc)
         title = drill.title(f)
-        response = HttpResponse(workbook(listing, title), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="%s-%s-%s.xlsx"' % (
-            metric,
-            f.date_from.isoformat(),
-            f.date_to.isoformat(),
+        response = download_response(
+            workbook(listing, title),
+            "%s-%s-%s.xlsx" % (metric, f.date_from.isoformat(), f.date_to.isoformat()),
         )
         audit_record(
             actor=request.user,
@@ -187,4 +184,4 @@ class DrillExportView(StaffView):
             object_repr=title[:200],
             changes={"metric": metric, "rows": count, "query": _query(request)},
         )
-        return private_response(response)
+        return response

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lenddesk.customers import selectors
-from lenddesk.customers.export_files import export_file, xlsx_response
+from lenddesk.customers.export_files import export_file
 from lenddesk.customers.exports import ExportQueued, customers_export, export_decide
 from lenddesk.customers.permissions import CustomerPermission as P
 from lenddesk.web.access import StaffView
 from lenddesk.web.forms import report_outcome
-from lenddesk.web.pages import private_response
+from lenddesk.web.pages import download_response, private_response
 
 
 class ExportView(StaffView):
@@ -84,7 +84,7 @@ class ExportDownloadView(StaffView):
 
     def get(self, request, job_id):
         job = selectors.export_get(actor=request.user, job_id=job_id, completed=True)
-        return xlsx_response(
+        return download_response(
             export_file(actor=request.user, job=job), "customers-%d.xlsx" % job.pk
         )
 

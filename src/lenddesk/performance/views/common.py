@@ -3,18 +3,13 @@ navigation, an Excel answer."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-
 from lenddesk.performance.catalogue import (
     TARGET_METRICS,
     metric_label,
     month_or_now,
     shift,
 )
-from lenddesk.web.pages import private_response
 from lenddesk.web.params import int_or_none
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def month_param(request):
@@ -33,9 +28,3 @@ def month_context(month) -> dict:
 
 def metric_columns() -> list[dict]:
     return [{"code": m, "label": metric_label(m)} for m in TARGET_METRICS]
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="%s"' % filename
-    return private_response(response)

@@ -22,9 +22,9 @@ from lenddesk.performance.views.common import (
     metric_columns,
     month_context,
     month_param,
-    xlsx_response,
 )
 from lenddesk.web.access import StaffView
+from lenddesk.web.pages import download_response
 
 CHART_PEOPLE = 30
 
@@ -87,7 +87,7 @@ class CompletionView(StaffView):
         rows = completion(self.actor, month=month, department_id=department_id, by=by)
         if request.GET.get("export") == "xlsx":
             _export_allowed(self.actor)
-            return xlsx_response(
+            return download_response(
                 completion_workbook(
                     self.actor,
                     month=month,
@@ -133,7 +133,7 @@ class RankingView(StaffView):
         rows = ranking(self.actor, month=month, department_id=department_id, by=by)
         if request.GET.get("export") == "xlsx":
             _export_allowed(self.actor)
-            return xlsx_response(
+            return download_response(
                 ranking_workbook(
                     self.actor, month=month, department_id=department_id, rows=rows
                 ),

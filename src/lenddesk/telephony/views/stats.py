@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -12,9 +11,7 @@ from lenddesk.telephony import stats
 from lenddesk.telephony.permissions import TelephonyPermission as P
 from lenddesk.telephony.stats_export import stats_workbook
 from lenddesk.web.access import StaffView
-from lenddesk.web.pages import private_response
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lenddesk.web.pages import download_response
 
 
 def _day(raw: str | None) -> dt.date | None:
@@ -32,18 +29,10 @@ class StatsView(StaffView):
             _day(request.GET.get("from")), _day(request.GET.get("to"))
         )
         if request.GET.get("export") == "xlsx":
-            response = HttpResponse(
+            return download_response(
                 stats_workbook(actor=request.user, first=first, last=last),
-                content_type=XLSX,
+                "calls-%s-%s.xlsx" % (first.isoformat(), last.isoformat()),
             )
-            response["Content-Disposition"] = (
-                'attachment; filename="calls-%s-%s.xlsx"'
-                % (
-                    first.isoformat(),
-                    last.isoformat(),
-                )
-            )
-            return private_response(response)
         days = stats.by_day(request.user, first, last)
         people = stats.by_person(request.user, first, last)
         chart = stats.chart_data(days)
