@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from lenddesk.acquisition.models import Channel
 from lenddesk.finance import selectors
@@ -42,36 +42,64 @@ def box(name: str, url_name: str, label, form) -> dict:
     }
 
 
-class AccountsView(StaffView):
-    permissions = {"GET": (P.SETTINGS,), "POST": (P.SETTINGS,)}
+class FormBoxPage(StaffView):
+    """A page of rows with one form box beside them: GET shows it, POST saves through
+    a service and answers as ``form_answer`` does (the box again for htmx, the page
+    with its errors, or a redirect with the message). A page names its form in
+    ``make_form(data=None)`` and its service call in ``save(data)``."""
+
+    template = ""
+    title = ""
+    name = ""  # the box's id and the page's URL name (``finance:<name>``)
+    url_name = ""
+    submit_label = ""
+    success = ""
+
+    def extra(self) -> dict:
+        return {}
+
+    def box(self, form) -> dict:
+        return box(self.name, self.url_name, _(self.submit_label), form)
 
     def page(self, form, status=200):
-        return render(
-            self.request,
-            "finance/accounts.html",
-            {
-                "title": gettext_lazy("Receiving accounts"),
-                "accounts": selectors.all_accounts(),
-                **box("account", "finance:accounts", _("Register"), form),
-            },
-            status=status,
-        )
+        context = {"title": _(self.title), **self.extra(), **self.box(form)}
+        return render(self.request, self.template, context, status=status)
 
     def get(self, request):
-        return self.page(AccountForm())
+        return self.page(self.make_form())
 
     def post(self, request):
-        form = AccountForm(request.POST)
+        form = self.make_form(request.POST)
         return form_answer(
             request,
             form,
-            lambda data: account_add(actor=request.user, **data),
-            success=_("Account registered."),
-            redirect_to=reverse("finance:accounts"),
+            self.save,
+            success=_(self.success),
+            redirect_to=reverse(self.url_name),
             fragment="finance/_form_box.html",
             page=lambda status: self.page(form, status),
-            context=box("account", "finance:accounts", _("Register"), form),
+            context=self.box(form),
         )
+
+
+class AccountsView(FormBoxPage):
+    permissions = {"GET": (P.SETTINGS,), "POST": (P.SETTINGS,)}
+    template = "finance/accounts.html"
+    title = gettext_noop("Receiving accounts")
+    name, url_name = "account", "finance:accounts"
+    submit_label, success = (
+        gettext_noop("Register"),
+        gettext_noop("Account registered."),
+    )
+
+    def extra(self) -> dict:
+        return {"accounts": selectors.all_accounts()}
+
+    def make_form(self, data=None):
+        return AccountForm(data)
+
+    def save(self, data):
+        return account_add(actor=self.request.user, **data)
 
 
 class AccountToggleView(StaffView):
@@ -92,78 +120,41 @@ class AccountToggleView(StaffView):
         return redirect("finance:accounts")
 
 
-class PolicyView(StaffView):
+class PolicyView(FormBoxPage):
     permissions = {"GET": (P.SETTINGS,), "POST": (P.SETTINGS,)}
+    template = "finance/settings.html"
+    title = gettext_noop("Finance settings")
+    name, url_name = "policy", "finance:settings"
+    submit_label, success = gettext_noop("Save"), gettext_noop("Settings saved.")
 
-    def page(self, form, status=200):
-        return render(
-            self.request,
-            "finance/settings.html",
-            {
-                "title": gettext_lazy("Finance settings"),
-                **box("policy", "finance:settings", _("Save"), form),
-            },
-            status=status,
-        )
-
-    def get(self, request):
+    def make_form(self, data=None):
+        if data is not None:
+            return PolicyForm(data)
         threshold = policy().invoice_threshold
-        return self.page(PolicyForm(initial={"invoice_threshold": threshold or ""}))
+        return PolicyForm(initial={"invoice_threshold": threshold or ""})
 
-    def post(self, request):
-        form = PolicyForm(request.POST)
-        return form_answer(
-            request,
-            form,
-            lambda data: policy_update(actor=request.user, **data),
-            success=_("Settings saved."),
-            redirect_to=reverse("finance:settings"),
-            fragment="finance/_form_box.html",
-            page=lambda status: self.page(form, status),
-            context=box("policy", "finance:settings", _("Save"), form),
-        )
+    def save(self, data):
+        return policy_update(actor=self.request.user, **data)
 
 
-class ExpensesView(StaffView):
+class ExpensesView(FormBoxPage):
     permissions = {"GET": (P.VIEW,), "POST": (P.EXPENSE,)}
+    template = "finance/expenses.html"
+    title = gettext_noop("Other expenses")
+    name, url_name = "expense", "finance:expenses"
+    submit_label, success = gettext_noop("Record"), gettext_noop("Expense recorded.")
 
-    def page(self, form, status=200):
+    def extra(self) -> dict:
         rows = selectors.expenses_list()
         wanted = int_or_none(self.request.GET.get("id"))
         if wanted:
             rows = rows.filter(pk=wanted)
-        return render(
-            self.request,
-            "finance/expenses.html",
-            {
-                "title": gettext_lazy("Other expenses"),
-                "page": list_page(self.request, rows),
-                **box("expense", "finance:expenses", _("Record"), form),
-                "only": wanted,
-            },
-            status=status,
-        )
+        return {"page": list_page(self.request, rows), "only": wanted}
 
-    def form(self, data=None):
+    def make_form(self, data=None):
         return ExpenseForm(data, channels=Channel.objects.order_by("name"))
 
-    def get(self, request):
-        return self.page(self.form())
-
-    def post(self, request):
-        form = self.form(request.POST)
-        return form_answer(
-            request,
-            form,
-            lambda data: self.record(data),
-            success=_("Expense recorded."),
-            redirect_to=reverse("finance:expenses"),
-            fragment="finance/_form_box.html",
-            page=lambda status: self.page(form, status),
-            context=box("expense", "finance:expenses", _("Record"), form),
-        )
-
-    def record(self, data):
+    def save(self, data):
         number = data.pop("order_number", "").strip()
         order = None
         if number:
@@ -177,34 +168,21 @@ class ExpensesView(StaffView):
         return expense_record(actor=self.request.user, order=order, **data)
 
 
-class CloseView(StaffView):
+class CloseView(FormBoxPage):
     permissions = {"GET": (P.VIEW,), "POST": (P.CLOSE,)}
+    template = "finance/close.html"
+    title = gettext_noop("Month-end close")
+    name, url_name = "close", "finance:close"
+    submit_label, success = (
+        gettext_noop("Close the month"),
+        gettext_noop("Month closed."),
+    )
 
-    def page(self, form, status=200):
-        return render(
-            self.request,
-            "finance/close.html",
-            {
-                "title": gettext_lazy("Month-end close"),
-                "months": selectors.closed_months(),
-                "kinds": cost_kinds(),
-                **box("close", "finance:close", _("Close the month"), form),
-            },
-            status=status,
-        )
+    def extra(self) -> dict:
+        return {"months": selectors.closed_months(), "kinds": cost_kinds()}
 
-    def get(self, request):
-        return self.page(CloseForm())
+    def make_form(self, data=None):
+        return CloseForm(data)
 
-    def post(self, request):
-        form = CloseForm(request.POST)
-        return form_answer(
-            request,
-            form,
-            lambda data: month_close(actor=request.user, **data),
-            success=_("Month closed."),
-            redirect_to=reverse("finance:close"),
-            fragment="finance/_form_box.html",
-            page=lambda status: self.page(form, status),
-            context=box("close", "finance:close", _("Close the month"), form),
-        )
+    def save(self, data):
+        return month_close(actor=self.request.user, **data)
