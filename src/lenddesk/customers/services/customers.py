@@ -34,7 +34,7 @@ from lenddesk.customers.services.pool import (
     pool_rules,
 )
 from lenddesk.customers.services.tagging import apply_tag_rules, tags_named
-from lenddesk.customers.services.timeline import timeline
+from lenddesk.customers.services.timeline import stage_moved, timeline
 from lenddesk.customers.services.values import (
     EDITABLE,
     apply_personal,
@@ -269,10 +269,9 @@ def _set_stage(customer: Customer, actor: User, stage_id: int) -> None:
     stage = FunnelStage.objects.filter(pk=stage_id).first()
     if stage is None:
         raise ValidationError({"stage": _("Choose a stage.")})
-    moved = stage.pk != customer.stage_id
+    if stage.pk != customer.stage_id:
+        stage_moved(customer, actor, stage)
     customer.stage = stage
-    if moved:  # the "stage" line also tells the apps built on customers
-        timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
 
 
 @transaction.atomic

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from lenddesk.customers.models import Customer, TimelineEvent
-from lenddesk.customers.signals import tell_stage_changed
+from django.utils.translation import gettext as _
 
-STAGE = "stage"
+from lenddesk.customers.models import Customer, FunnelStage, TimelineEvent
+from lenddesk.customers.signals import tell_stage_changed
 
 
 def timeline(customer: Customer, actor, kind: str, summary: str) -> None:
-    """One line of the customer's history. A "stage" line records a move to
-    ``customer.stage`` (set before it is written), so it also tells the apps built on
-    customers (``stage_changed``): the orders' funnel moves stages through it."""
     TimelineEvent.objects.create(
         customer=customer, actor=actor, kind=kind, summary=summary[:300]
     )
-    if kind == STAGE and customer.stage_id is not None:
-        tell_stage_changed(
-            actor=actor, customer_ids=[customer.pk], stage_key=customer.stage.key
-        )
+
+
+def stage_moved(customer: Customer, actor, stage: FunnelStage) -> None:
+    """After the customer was moved to ``stage``: the history line, and the word to
+    the apps built on customers (``stage_changed``, e.g. conversion feedback)."""
+    customer.stage = stage
+    timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
+    tell_stage_changed(actor=actor, customer_ids=[customer.pk], stage_key=stage.key)

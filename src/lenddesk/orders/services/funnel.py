@@ -6,10 +6,9 @@ timeline."""
 from __future__ import annotations
 
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
 
 from lenddesk.customers.models import Customer, FunnelStage
-from lenddesk.customers.services.timeline import timeline
+from lenddesk.customers.services.timeline import stage_moved
 from lenddesk.orders.models import Order, OrderStatus
 
 SIGNED, PROCESSING, DISBURSED, LOST = "signed", "processing", "disbursed", "lost"
@@ -29,8 +28,7 @@ def customer_advance(customer: Customer, actor, key: str) -> None:
         .update(stage=stage, version=F("version") + 1)
     )
     if moved:  # one conditional UPDATE: most moves leave the stage where it is
-        customer.stage = stage
-        timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
+        stage_moved(customer, actor, stage)
 
 
 def customer_lost(customer: Customer, actor) -> None:
@@ -53,8 +51,7 @@ def _set_stage(customer: Customer, actor, stage: FunnelStage) -> None:
     Customer.objects.filter(pk=customer.pk).update(
         stage=stage, version=F("version") + 1
     )
-    customer.stage = stage
-    timeline(customer, actor, "stage", _("Stage: %s") % stage.name)
+    stage_moved(customer, actor, stage)
 
 
 def open_orders_of(customer: Customer):
