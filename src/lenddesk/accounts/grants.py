@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from lenddesk.accounts.errors import AccountError
 from lenddesk.accounts.models import DataScope, Department, Role, User
 from lenddesk.accounts.registry import codes_label
+from lenddesk.security.errors import refusal
 
 ADMIN_ROLE_KEY = "admin"
 
@@ -30,16 +30,6 @@ SCOPE_RANK = {
     DataScope.DEPT_AND_BELOW: 2,
     DataScope.ALL: 3,
 }
-
-
-def refusal(field: str | None, message: str, code: str) -> ValidationError:
-    """A ValidationError naming ``field`` whose code also reaches the API's ``error``."""
-    error = ValidationError(
-        {field: [ValidationError(message, code=code)]} if field else message,
-        code=code,
-    )
-    error.code = code
-    return error
 
 
 def is_administrator(user: User | None) -> bool:

@@ -1,5 +1,6 @@
-from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
+
+from lenddesk.security.errors import refusal, refusals  # noqa: F401 - re-exported
 
 
 class CommissionError(TextChoices):
@@ -14,20 +15,3 @@ class CommissionError(TextChoices):
     ALREADY_PAID = "already_paid"
     PAYEE_INCOMPLETE = "payee_incomplete"
     MONTH_INVALID = "month_invalid"
-
-
-def refusal(field: str, message, code: str) -> ValidationError:
-    """A ValidationError naming ``field`` (shown next to it on a page) whose code also
-    reaches the API's ``error``."""
-    error = ValidationError({field: [ValidationError(message, code=code)]}, code=code)
-    error.code = code
-    return error
-
-
-def refusals(fields: dict, code: str) -> ValidationError:
-    """Several fields refused at once, with one code."""
-    error = ValidationError(
-        {f: [ValidationError(m, code=code)] for f, m in fields.items()}, code=code
-    )
-    error.code = code
-    return error

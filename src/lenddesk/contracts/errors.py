@@ -1,5 +1,6 @@
-from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
+
+from lenddesk.security.errors import refusal  # noqa: F401 - re-exported
 
 
 class ContractError(TextChoices):
@@ -18,14 +19,3 @@ class ContractError(TextChoices):
     ID_NOT_REVEALED = "id_number_not_allowed"
     ORDER_CANCELLED = "contract_order_cancelled"
     PDF_MISSING = "pdf_unavailable"
-
-
-def refusal(field: str | None, message, code: str) -> ValidationError:
-    """A ValidationError naming ``field`` (shown next to it on a page) whose code also
-    reaches the API's ``error``."""
-    error = ValidationError(
-        {field: [ValidationError(message, code=code)]} if field else message,
-        code=code,
-    )
-    error.code = code
-    return error

@@ -1,5 +1,6 @@
-from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
+
+from lenddesk.security.errors import refusal, refusals  # noqa: F401 - re-exported
 
 
 class PerformanceError(TextChoices):
@@ -12,18 +13,3 @@ class PerformanceError(TextChoices):
     WEIGHTS_INVALID = "weights_invalid"
     TASK_INVALID = "task_invalid"
     TASK_DONE = "task_already_done"
-
-
-def refusal(field: str, message, code: str) -> ValidationError:
-    """A ValidationError naming ``field`` whose code also reaches the API's
-    ``error``."""
-    return refusals({field: message}, code)
-
-
-def refusals(fields: dict, code: str) -> ValidationError:
-    """Several fields refused at once, with one code."""
-    error = ValidationError(
-        {f: [ValidationError(m, code=code)] for f, m in fields.items()}, code=code
-    )
-    error.code = code
-    return error

@@ -1,6 +1,7 @@
 """Error vocabulary of the security layer: codes carried by ``ValidationError`` and the
 exception a view turns into HTTP 429."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy
 
@@ -37,3 +38,24 @@ class RateLimited(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+def refusal(field: str | None, message, code: str) -> ValidationError:
+    """The one shape of a refused input: a ValidationError naming ``field`` (shown next
+    to it on a page; ``None`` for the whole form) whose code also reaches the API's
+    ``error`` (``web.errors.ERROR_STATUS``)."""
+    error = ValidationError(
+        {field: [ValidationError(message, code=code)]} if field else message,
+        code=code,
+    )
+    error.code = code
+    return error
+
+
+def refusals(fields: dict, code: str) -> ValidationError:
+    """Several fields refused at once, with one code."""
+    error = ValidationError(
+        {f: [ValidationError(m, code=code)] for f, m in fields.items()}, code=code
+    )
+    error.code = code
+    return error

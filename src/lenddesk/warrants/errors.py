@@ -1,5 +1,6 @@
-from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
+
+from lenddesk.security.errors import refusal  # noqa: F401 - re-exported
 
 
 class WarrantError(TextChoices):
@@ -13,14 +14,3 @@ class WarrantError(TextChoices):
     HANDLER_INVALID = "warrant_handler_invalid"
     ORDER_CLOSED = "warrant_order_closed"
     RECEIPT_NUMBER_INVALID = "receipt_number_invalid"
-
-
-def refusal(field: str | None, message, code: str) -> ValidationError:
-    """A ValidationError naming ``field`` (shown next to it on a page) whose code also
-    reaches the API's ``error``."""
-    error = ValidationError(
-        {field: [ValidationError(message, code=code)]} if field else message,
-        code=code,
-    )
-    error.code = code
-    return error

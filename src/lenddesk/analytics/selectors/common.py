@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +21,7 @@ from lenddesk.accounts.models import Department, User
 from lenddesk.accounts.scope import visible_departments
 from lenddesk.analytics import facts
 from lenddesk.analytics.errors import AnalyticsError
+from lenddesk.security.errors import refusal
 from lenddesk.web.params import int_or_none
 
 MAX_DAYS = 731  # two years of days: a trend, never a table of every day since 2010
@@ -55,16 +55,6 @@ class Filters:
 def this_month() -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     return today.replace(day=1), today
-
-
-def refusal(field_name: str, message, code: str) -> ValidationError:
-    """A ValidationError naming the parameter (shown under it on the page) whose code
-    reaches the API's ``error``."""
-    error = ValidationError(
-        {field_name: [ValidationError(message, code=code)]}, code=code
-    )
-    error.code = code
-    return error
 
 
 def _date(params, name: str) -> dt.date | None:
