@@ -28,6 +28,7 @@ from lenddesk.commissions.models import (
 from lenddesk.commissions.pricing import reprice_staff, retotal_partner
 from lenddesk.commissions.statements import closing_month
 from lenddesk.finance.closing import lock_books
+from lenddesk.web import months
 
 KINDS = {"staff": StaffStatement, "partner": PartnerStatement}
 
@@ -42,21 +43,8 @@ def on_receipt_recorded(sender=None, *, receipt, actor=None, **kwargs) -> None:
 
 
 def month_of(value) -> dt.date:
-    """The first day of the month ``value`` names (a date or ``YYYY-MM``), or a
-    ``ValidationError`` naming ``month``."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    try:
-        day = dt.datetime.strptime(str(value or "").strip()[:7], "%Y-%m").date()
-    except ValueError:
-        raise refusal(
-            "month", _("Give the month as YYYY-MM."), CommissionError.MONTH_INVALID
-        ) from None
-    if not 2000 <= day.year <= 2100:
-        raise refusal(
-            "month", _("Give the month as YYYY-MM."), CommissionError.MONTH_INVALID
-        )
-    return day
+    """The first day of the month ``value`` names, or a refusal naming ``month``."""
+    return months.month_of(value, code=CommissionError.MONTH_INVALID)
 
 
 @transaction.atomic

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from lenddesk.analytics.metrics import METRICS_BY_CODE
 from lenddesk.performance.errors import PerformanceError, refusal
+from lenddesk.web import months
+from lenddesk.web.months import month_end, shift  # noqa: F401 - re-exported
 
 TARGET_METRICS: tuple[str, ...] = (
     "new_customers",
@@ -95,19 +97,8 @@ def this_month() -> dt.date:
 
 
 def month_of(value) -> dt.date:
-    """The first day of the month ``value`` names (a date, ``YYYY-MM`` or
-    ``YYYY-MM-DD``), or a ValidationError naming ``month``."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    try:
-        day = dt.datetime.strptime(str(value or "").strip()[:7], "%Y-%m").date()
-    except ValueError:
-        day = None
-    if day is None or not 2000 <= day.year <= 2100:
-        raise refusal(
-            "month", _("Give the month as YYYY-MM."), PerformanceError.MONTH_INVALID
-        )
-    return day
+    """The first day of the month ``value`` names, or a refusal naming ``month``."""
+    return months.month_of(value, code=PerformanceError.MONTH_INVALID)
 
 
 def month_or_now(raw) -> dt.date:
@@ -116,12 +107,3 @@ def month_or_now(raw) -> dt.date:
         return month_of(raw) if raw else this_month()
     except ValidationError:  # a malformed query string shows this month
         return this_month()
-
-
-def shift(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return shift(month, 1) - dt.timedelta(days=1)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from lenddesk.commissions.services import month_of
+from lenddesk.web.months import shift  # noqa: F401 - used by the month pages
 
 
 def month_param(request, default_latest=True) -> dt.date | None:
@@ -33,8 +34,3 @@ def attempt(request, action, success: str) -> bool:
         return False
     messages.success(request, success)
     return True
-
-
-def shift(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
