@@ -140,36 +140,6 @@ class AuditAction(models.TextChoices):
     )
     FINANCE_POLICY_CHANGED = "finance.policy_changed", _("Finance settings changed")
     FINANCE_MONTH_CLOSED = "finance.month_closed", _("Month closed")
-    COMMISSION_STAFF_PLAN_SAVED = (
-        "commission.staff_plan_saved",
-        _("Staff commission plan saved"),
-    )
-    COMMISSION_PARTNER_PLAN_SAVED = (
-        "commission.partner_plan_saved",
-        _("Partner commission plan saved"),
-    )
-    COMMISSION_ENTITY_SAVED = "commission.entity_saved", _("Paying entity saved")
-    COMMISSION_PAYEE_SAVED = (
-        "commission.payee_saved",
-        _("Partner payment details saved"),
-    )
-    COMMISSION_STATEMENT_APPROVED = (
-        "commission.statement_approved",
-        _("Statement approved"),
-    )
-    COMMISSION_STATEMENT_REOPENED = (
-        "commission.statement_reopened",
-        _("Statement back to draft (new line)"),
-    )
-    COMMISSION_MONTH_BUILT = "commission.month_built", _("Month's statements rebuilt")
-    COMMISSION_MONTH_LOCKED = "commission.month_locked", _("Month's statements locked")
-    COMMISSION_PAYOUT_CREATED = "commission.payout_created", _("Payout batch created")
-    COMMISSION_PAYOUT_PAID = "commission.payout_paid", _("Payout batch marked paid")
-    COMMISSION_PAYOUT_FILE = (
-        "commission.payout_file",
-        _("Bank transfer file downloaded"),
-    )
-    COMMISSION_EXPORTED = "commission.exported", _("Commission report exported")
     NOTIFY_CHANNEL_CHANGED = "notify.channel_changed", _("Message channel changed")
     NOTIFY_SMS_TEMPLATE_SAVED = "notify.sms_template_saved", _("SMS template saved")
     NOTIFY_SMS_TEMPLATE_DELETED = (

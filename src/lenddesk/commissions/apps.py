@@ -9,6 +9,8 @@ class CommissionsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from lenddesk.audit.labels import register_actions
+        from lenddesk.commissions.audit import CommissionAudit
         from lenddesk.commissions.costs import commission_costs
         from lenddesk.commissions.services import lock_month, on_receipt_recorded
         from lenddesk.finance.closing import register_close_step
@@ -19,6 +21,7 @@ class CommissionsConfig(AppConfig):
         receipt_recorded.connect(
             on_receipt_recorded, dispatch_uid="commissions.receipt_lines"
         )
+        register_actions(CommissionAudit)
         register_close_step(lock_month)
         register_cost_kind("staff_commission", _("Staff commission"))
         register_cost_kind("partner_commission", _("Partner commission"))
