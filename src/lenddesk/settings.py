@@ -323,6 +323,11 @@ if IS_POSTGRES:
     DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
     if env_bool("DB_SERVER_SIDE_BINDING", True):
         _db["OPTIONS"]["server_side_binding"] = True
+        if DB_PREPARED_STATEMENTS:
+            # psycopg prepares a statement on its 5th run on a connection, so the
+            # hot reads are planned once per connection, not on every request (a
+            # move's order read: 3.5 ms of planning for 0.2 ms of execution).
+            _db["OPTIONS"]["prepare_threshold"] = 5
     _db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_lenddesk")}
 else:
     _db["OPTIONS"] = {

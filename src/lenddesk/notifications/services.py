@@ -53,7 +53,8 @@ def notify_all(messages: Iterable[Notification]) -> int:
         rows = [m for m in rows if (m.recipient_id, m.dedupe_key) not in already]
     if not rows:
         return 0
-    with transaction.atomic():
+    # no savepoint inside the caller's transaction: a failure here fails the action
+    with transaction.atomic(savepoint=False):
         Notification.objects.bulk_create(rows, ignore_conflicts=bool(keyed))
         # The same messages by email, SMS and WeChat where the firm and the person
         # want them: outbox rows in this transaction, delivered after its commit.

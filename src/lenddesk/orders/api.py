@@ -65,7 +65,9 @@ class OrderAPIView(TenantAPIView):
 
 
 def _order(request, pk: int):
-    return selectors.order_get(actor=request.user, order_id=pk)
+    return selectors.order_get(
+        actor=request.user, order_id=pk, related=selectors.API_RELATED
+    )
 
 
 def _shown(order) -> dict:
@@ -229,8 +231,7 @@ class OrderMovesAPI(OrderAPIView):
             comment=data.get("comment", ""),
             expected_version=data["version"],
         )
-        move = selectors.latest_move(order)
         return Response(
-            {"move": MoveSerializer(move).data, "order": _shown(order)},
+            {"move": MoveSerializer(order.recorded_move).data, "order": _shown(order)},
             status=status.HTTP_201_CREATED,
         )

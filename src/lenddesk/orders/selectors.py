@@ -28,6 +28,7 @@ from lenddesk.orders.models import (
     WorkflowNode,
 )
 from lenddesk.orders.services.step_counts import step_counts
+from lenddesk.orders.workflow_selectors import flow_steps
 from lenddesk.products.models import Funder, Product, ProductType
 from lenddesk.web.orm import first_or_none
 from lenddesk.web.params import int_or_none
@@ -39,6 +40,8 @@ BOARD_STATUSES = (OrderStatus.OPEN, OrderStatus.COMPLETED)
 SCAN_CAP = 20_000  # a part-of-the-firm board reads this many (id, step) at most
 OWNER_CHOICES_MAX = 300
 LIST_RELATED = ("customer", "owner", "processor", "node", "version__workflow")
+# what the API's order (OrderSerializer) and a move need: ids of the rest will do
+API_RELATED = ("customer", "owner", "node", "version")
 SORTS = {
     "newest": ("-id",),
     "oldest": ("id",),
@@ -205,10 +208,10 @@ def status_counts(*, actor: User, filters: OrderFilters) -> dict[str, int]:
     return counts
 
 
-def order_get(*, actor: User, order_id: int) -> Order:
-    """An order the actor may see (a 404 for anything else)."""
+def order_get(*, actor: User, order_id: int, related=LIST_RELATED) -> Order:
+    """An order the actor may see (a 404 for anything else), with ``related``."""
     order = first_or_none(
-        orders_visible(actor).filter(pk=order_id).select_related(*LIST_RELATED)
+        Order.objects.reachable(actor, order_id).select_related(*related)
     )
     if order is None:
         raise Http404
@@ -235,11 +238,6 @@ def order_history(order: Order) -> list[OrderMove]:
     return list(_moves(order))
 
 
-def latest_move(order: Order) -> OrderMove | None:
-    """The order's newest move, without reading its whole history."""
-    return _moves(order).first()
-
-
 @dataclass(frozen=True)
 class Step:
     node: WorkflowNode
@@ -250,11 +248,7 @@ def order_steps(order: Order, nodes: list[WorkflowNode] | None = None) -> list[S
     """The order's flow as a progress bar: steps behind it done, its own current
     (or where it was cancelled), the rest to do; all done once completed."""
     if nodes is None:
-        nodes = list(
-            WorkflowNode.objects.filter(version_id=order.version_id).order_by(
-                "position"
-            )
-        )
+        nodes = flow_steps(order)
     here = order.node.position
     steps = []
     for node in nodes:

@@ -4,6 +4,7 @@ orders run on each version (within the reader's data scope)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -91,6 +92,27 @@ def workflow_versions(*, actor: User, workflow: Workflow) -> list[VersionRow]:
 
 def version_nodes(version: WorkflowVersion) -> list[WorkflowNode]:
     return list(WorkflowNode.objects.filter(version=version).order_by("position"))
+
+
+def flow_steps(order: Order) -> list[WorkflowNode]:
+    """The steps of the flow version ``order`` runs on, in order. A published version
+    never changes (every edit goes to a new draft), so when the order came with its
+    version its steps are read once per process and kept."""
+    version = order._state.fields_cache.get("version")
+    if version is None or version.status == VersionStatus.DRAFT:
+        return _read_steps(order.version_id)
+    # when it was published as well: a version id reused (after a rolled-back
+    # transaction on SQLite) names a different version
+    return list(_published_steps(version.tenant_id, version.pk, version.published_at))
+
+
+@lru_cache(maxsize=256)
+def _published_steps(tenant_id: int, version_id: int, published_at) -> tuple:
+    return tuple(_read_steps(version_id))
+
+
+def _read_steps(version_id: int) -> list[WorkflowNode]:
+    return list(WorkflowNode.objects.filter(version_id=version_id).order_by("position"))
 
 
 def role_names() -> dict[str, str]:

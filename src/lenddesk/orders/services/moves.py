@@ -37,6 +37,7 @@ from lenddesk.orders.services.notices import notify_moved
 from lenddesk.orders.services.orders import ensure_open
 from lenddesk.orders.services.sla import due_at
 from lenddesk.orders.services.step_counts import step_count_moved
+from lenddesk.orders.workflow_selectors import flow_steps
 
 MOVES = (MoveKind.FORWARD, MoveKind.RETURN, MoveKind.CANCEL, MoveKind.COMPLETE)
 COMMENT_MAX = 500
@@ -60,7 +61,7 @@ def ensure_reach(actor: User, order: Order) -> None:
     through the actor's scope (it marks the order ``reached_by``)."""
     if getattr(order, "reached_by", None) == actor.pk:
         return
-    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+    if not Order.objects.reachable(actor, order.pk).exists():
         raise PermissionDenied(_("This order is not in your reach."))
 
 
@@ -78,7 +79,7 @@ def may_move(actor: User, order: Order) -> bool:
 
 
 def _steps(order: Order) -> list[WorkflowNode]:
-    return list(WorkflowNode.objects.filter(version_id=order.version_id))
+    return flow_steps(order)
 
 
 def plan_move(
@@ -199,7 +200,8 @@ def _apply(actor, order: Order, plan: Plan, comment: str, version: int) -> None:
     ).update(**values)
     if not won:
         raise conflict(order.pk)
-    OrderMove.objects.create(
+    # kept on the order for the answer, which shows it without reading it back
+    order.recorded_move = OrderMove.objects.create(
         order=order,
         kind=plan.kind,
         from_node=source,

@@ -47,7 +47,7 @@ def node_handlers(order: Order, node: WorkflowNode) -> list[User]:
     return [
         person
         for person in holders
-        if Order.objects.visible_to(person).filter(pk=order.pk).exists()
+        if Order.objects.reachable(person, order.pk).exists()
     ]
 
 

@@ -33,6 +33,7 @@ from lenddesk.orders.services.numbering import next_order_number
 from lenddesk.orders.services.sla import due_at
 from lenddesk.orders.services.step_counts import step_count_add
 from lenddesk.orders.services.terms import clean_amount, clean_fee_terms, clean_term
+from lenddesk.orders.workflow_selectors import flow_steps
 from lenddesk.products.models import Product
 
 MAX_PRODUCTS = 5
@@ -240,10 +241,10 @@ def locked_fields(order: Order) -> dict[str, WorkflowNode]:
     """Each locked field with the step that locked it: a step's locks hold from it
     on, so every step up to the current one counts."""
     result: dict[str, WorkflowNode] = {}
-    steps = WorkflowNode.objects.filter(
-        version_id=order.version_id, position__lte=order.node.position
-    ).order_by("position")
-    for node in steps:
+    here = order.node.position
+    for node in flow_steps(order):
+        if node.position > here:
+            break
         for name in node.locked_fields or []:
             result.setdefault(name, node)
     return result
