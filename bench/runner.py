@@ -20,6 +20,7 @@ from bench.context import Context, Scale, app_database_url
 from bench.registry import Result, selected
 from bench.seed import SLUG, analyze, log
 from bench.server import Server
+from lenddesk.cli import web_concurrency
 
 
 def machine() -> dict:
@@ -59,8 +60,7 @@ def machine() -> dict:
         "psycopg": psycopg.__version__,
         "gunicorn": gunicorn.__version__,
         "database": "%s %s" % (connection.vendor, pg),
-        "server": "gunicorn gthread, %s workers x %s threads"
-        % (os.environ.get("WEB_WORKERS", "2"), os.environ.get("WEB_THREADS", "4")),
+        "server": "gunicorn gthread, %s workers x %s threads" % web_concurrency(),
         "commit": commit,
     }
 

@@ -244,6 +244,7 @@ def demo_browser():
         LENDDESK_HOME=home,
         BIND="127.0.0.1:%d" % PORT,
         WEB_WORKERS="1",
+        WEB_THREADS="4",
         LENDDESK_DEMO_CUSTOMERS="300",
     )
     server = subprocess.Popen(

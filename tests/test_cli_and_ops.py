@@ -300,3 +300,24 @@ def test_the_servers_access_line_has_the_request_id_and_no_query_string(capsys):
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.endswith('203.0.113.5 "GET /customers/" 202 65 2.5ms abc123def')
     assert "13800138000" not in line
+
+
+def test_the_server_runs_one_request_per_process_and_a_process_per_core_plus_one(
+    monkeypatch,
+):
+    """CPU-bound requests: in flight no more than the cores can run (see
+    docs/performance.md, order moves); both stay settable."""
+    import os
+
+    from lenddesk.cli import _gunicorn_args
+
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    args = _gunicorn_args()
+    assert args[args.index("--workers") + 1] == str((os.cpu_count() or 1) + 1)
+    assert args[args.index("--threads") + 1] == "1"
+    monkeypatch.setenv("WEB_WORKERS", "5")
+    monkeypatch.setenv("WEB_THREADS", "2")
+    args = _gunicorn_args()
+    assert args[args.index("--workers") + 1] == "5"
+    assert args[args.index("--threads") + 1] == "2"

@@ -49,7 +49,22 @@ def _django(argv: list[str]) -> int:
     return 0
 
 
+def web_concurrency() -> tuple[str, str]:
+    """gunicorn's processes and threads: by default one process per core and one
+    more, each serving one request at a time. A request here is mostly CPU (Python,
+    and PostgreSQL on the same cores), so more requests in flight than cores only
+    take turns on them: 8 threads on 2 cores made each of 32 simultaneous order
+    moves take 90 ms inside the server, 3 processes 27 ms, with more moves per
+    second (docs/performance.md). Raise WEB_THREADS when the database is remote
+    and requests wait on it."""
+    return (
+        os.environ.get("WEB_WORKERS") or str((os.cpu_count() or 1) + 1),
+        os.environ.get("WEB_THREADS") or "1",
+    )
+
+
 def _gunicorn_args() -> list[str]:
+    workers, threads = web_concurrency()
     bind = os.environ.get("BIND", "127.0.0.1:8000")
     return [
         sys.executable,
@@ -59,9 +74,9 @@ def _gunicorn_args() -> list[str]:
         "--bind",
         bind,
         "--workers",
-        os.environ.get("WEB_WORKERS", "2"),
+        workers,
         "--threads",
-        os.environ.get("WEB_THREADS", "4"),
+        threads,
         "--worker-class",
         "gthread",
         "--timeout",

@@ -60,6 +60,7 @@ def live_app(tmp_path_factory):
         LENDDESK_HOME=str(home),
         BIND="127.0.0.1:%d" % port,
         WEB_WORKERS="1",
+        WEB_THREADS="4",
         WORKER_CONCURRENCY="1",
         LENDDESK_DEMO_CUSTOMERS="200",
     )

@@ -31,6 +31,39 @@ def test_a_move_reads_the_order_once_and_writes_what_it_must(
         if 'FROM "orders_order"' in s and "orders_orderparticipant" in s
     ]
     assert len(reach) == 1, "the order is read, through the scope, once"
-    # 30 for the move, and one for conversion feedback: the customer's stage moved, so
-    # whether the firm sends any platform its conversions (acquisition.conversion_events)
-    assert len(statements) <= 31, "\n".join(s[:160] for s in statements)
+    # 25 for the move (the order read once through the scope, the new move shown as
+    # written, the flow's steps read once per process), and one for conversion
+    # feedback: the customer's stage moved, so whether the firm sends any platform
+    # its conversions (acquisition.conversion_events)
+    assert len(statements) <= 26, "\n".join(s[:160] for s in statements)
+    assert not [s for s in statements if 'FROM "orders_ordermove"' in s], (
+        "the answer shows the move it made without reading it back"
+    )
+
+
+def test_a_published_flows_steps_are_read_once_per_process(
+    client, tenant_a, crew, credit
+):
+    """A published version never changes, so the second move of any order on it
+    does not read its steps again."""
+    s1 = crew["s1"]
+    first = open_order(tenant_a, s1, product=credit, processor=crew["p1"])
+    second = open_order(tenant_a, s1, product=credit, processor=crew["p1"])
+    with tenant_context(tenant_a):
+        _token, raw = token_issue(user=s1)
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + raw}
+    body = json.dumps({"kind": "forward", "comment": "资料齐", "version": 1})
+    for order in (first, second):
+        with CaptureQueriesContext(connection) as run:
+            response = client.post(
+                "/api/v1/orders/%d/moves/" % order.pk,
+                body,
+                content_type="application/json",
+                **auth,
+            )
+        assert response.status_code == 201, response.content
+        assert response.json()["move"]["to_node"]["key"] == "documents"
+    steps = [
+        q for q in run.captured_queries if 'FROM "orders_workflownode"' in q["sql"]
+    ]
+    assert steps == [], "the second move read the flow's steps again"
