@@ -461,6 +461,20 @@ def test_team_lead_sees_overdue_followups_by_person(dash_world, client):
     assert "销售丙" not in html
 
 
+def test_follow_ups_due_today_open_the_list_they_count(dash_world, client):
+    """The tile and each person's cell open the customer list filtered to follow-ups
+    due by tonight, and the list counts what the number said."""
+    w = dash_world
+    html = get(client, w["lead1"], "/analytics/").content.decode()
+    due = {first_word(r["person"]): r["due"] for r in tables(html)["table-todo"].rows}
+    for person, (count, url) in due.items():
+        assert "due=1" in url, person
+        assert list_total(client, url, "customer-total") == int(count), person
+    tile = re.search(r'href="([^"]+)"[^>]*data-testid="tile-due-value">(\d+)<', html)
+    assert int(tile.group(2)) == sum(int(count) for count, _url in due.values())
+    assert list_total(client, tile.group(1), "customer-total") == int(tile.group(2))
+
+
 def test_team_lead_may_not_pick_another_department(dash_world, client):
     w = dash_world
     url = "/analytics/staff/?department=%d" % w["two"].pk
@@ -551,8 +565,12 @@ def test_live_numbers_match_their_lists(dash_world, client):
     ages = [k for k in pools.keys if k.startswith("age_")]
     assert size == "2" and sum(int(pools.total[k][0]) for k in ages) == 2
     assert list_total(client, href, "pool-total") == 2
-    for row in pools.rows:
-        assert list_total(client, row["size"][1], "pool-total") == int(row["size"][0])
+    for row in [*pools.rows, pools.total]:
+        for key in ["size", *ages]:  # the pool and each age bucket open their list
+            count, link = row[key]
+            assert list_total(client, link, "pool-total") == int(count), key
+    in_buckets = [k for k in ages if pools.total[k][0] != "0"]
+    assert len(in_buckets) == 2, "a new pool customer and one returned last month"
 
 
 def test_allocation_fairness_spread(dash_world, client):

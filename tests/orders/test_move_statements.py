@@ -34,8 +34,10 @@ def test_a_move_reads_the_order_once_and_writes_what_it_must(
     # 25 for the move (the order read once through the scope, the new move shown as
     # written, the flow's steps read once per process), and one for conversion
     # feedback: the customer's stage moved, so whether the firm sends any platform
-    # its conversions (acquisition.conversion_events)
-    assert len(statements) <= 26, "\n".join(s[:160] for s in statements)
+    # its conversions (acquisition.conversion_events). PostgreSQL adds two: the
+    # firm's row-level-security setting and the audit chain's head at the commit.
+    most = 28 if connection.vendor == "postgresql" else 26
+    assert len(statements) <= most, "\n".join(s[:160] for s in statements)
     assert not [s for s in statements if 'FROM "orders_ordermove"' in s], (
         "the answer shows the move it made without reading it back"
     )

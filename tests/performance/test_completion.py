@@ -129,9 +129,10 @@ def test_kpi_score_is_weight_times_capped_rate(firm, db):
         by_signed = ranking(firm["gm"], month=MONTH, by="signed_orders")
     scores = [(r["rank"], r["user_id"], r["kpi_score"]) for r in rows]
     assert scores == [
-        (1, firm["s1"].pk, D("94.00")),  # 50×80 + 30×120 (capped) + 20×90
-        (2, firm["s2"].pk, D("85.00")),  # 50×100 + 30×50 + 20×100
-        (3, firm["s3"].pk, D("50.00")),
+        # only a calls target, met: the other weights are shared out over it
+        (1, firm["s3"].pk, D("100.00")),
+        (2, firm["s1"].pk, D("94.00")),  # (50×80 + 30×120 (capped) + 20×90) / 100
+        (3, firm["s2"].pk, D("85.00")),  # (50×100 + 30×50 + 20×100) / 100
     ]  # lead1 has actuals but no target: no KPI score
     assert [r["user_id"] for r in by_calls] == [
         firm[k].pk for k in ("s1", "s3", "s2", "lead1")
@@ -250,9 +251,10 @@ def test_api_completion_and_ranking(firm, client):
         client, "GET", "/api/v1/performance/ranking/?month=2026-03", {}, firm["gm"]
     ).json()
     assert ranked["weights"]["calls"] == 50 and ranked["cap_percent"] == 120
-    assert [(r["rank"], r["kpi_score"]) for r in ranked["rows"][:2]] == [
-        (1, "94.00"),
-        (2, "85.00"),
+    assert [(r["rank"], r["kpi_score"]) for r in ranked["rows"][:3]] == [
+        (1, "100.00"),
+        (2, "94.00"),
+        (3, "85.00"),
     ]
     bad = api_send(
         client, "GET", "/api/v1/performance/ranking/?month=2026-13", {}, firm["gm"]

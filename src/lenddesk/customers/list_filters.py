@@ -27,6 +27,7 @@ class CustomerFilters:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     overdue: bool = False
+    due: bool = False  # next follow-up by tonight, overdue ones included
     fresh: bool = False  # became theirs in the last three days, never followed up
     # Parameters that were given but malformed or out of range, so were ignored.
     ignored: tuple[str, ...] = ()
@@ -92,6 +93,7 @@ def filters_from(params) -> CustomerFilters:
         amount_min=checked["amount_min"],
         amount_max=checked["amount_max"],
         overdue=params.get("overdue") == "1",
+        due=params.get("due") == "1",
         fresh=params.get("fresh") == "1",
         ignored=_ignored(params, checked),
     )

@@ -40,10 +40,17 @@ from lenddesk.customers.models import (
     Tag,
     Visit,
 )
+from lenddesk.customers.pool_ages import POOL_AGE_KEYS, pool_age_q, pool_cooldown
 from lenddesk.security.fields import exact_lookup, last4_lookup
 from lenddesk.web.orm import first_or_none
 
 FRESH_WITHIN = dt.timedelta(days=3)
+
+
+def end_of_today() -> dt.datetime:
+    """The last second of today in the firm's time: a follow-up due by then is one
+    of today's to-dos (overdue ones included)."""
+    return timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=0)
 
 
 def _search(customers: QuerySet, text: str) -> QuerySet:
@@ -93,6 +100,8 @@ def customers_filtered(actor: User, filters: CustomerFilters) -> QuerySet[Custom
         customers = _in_department(customers, filters.department)
     if filters.overdue:
         customers = customers.filter(next_followup_at__lt=timezone.now())
+    if filters.due:
+        customers = customers.filter(next_followup_at__lte=end_of_today())
     if filters.fresh:
         customers = customers.filter(
             owner=actor,
@@ -226,26 +235,37 @@ def pools_visible_to(actor: User) -> QuerySet[PublicPool]:
     return PublicPool.objects.filter(condition)
 
 
-def _pool_customers(actor: User, q: str, pool_id: int | None) -> QuerySet[Customer]:
+def _pool_customers(
+    actor: User, q: str, pool_id: int | None, age: str = ""
+) -> QuerySet[Customer]:
     customers = Customer.objects.filter(
         owner__isnull=True, pool__in=pools_visible_to(actor)
     )
     if pool_id:
         customers = customers.filter(pool_id=pool_id)
+    if age in POOL_AGE_KEYS:
+        customers = customers.filter(pool_age_q(age, timezone.now(), pool_cooldown()))
     return _search(customers, q)
 
 
 def pool_list(
-    *, actor: User, q: str = "", pool_id: int | None = None, before: int | None = None
+    *,
+    actor: User,
+    q: str = "",
+    pool_id: int | None = None,
+    age: str = "",
+    before: int | None = None,
 ):
-    customers = _pool_customers(actor, q, pool_id)
+    customers = _pool_customers(actor, q, pool_id, age)
     if before:
         customers = customers.filter(pk__lt=before)
     return page_of(customers, ("pool", "stage"))
 
 
-def pool_count(*, actor: User, q: str = "", pool_id: int | None = None) -> ListCount:
-    return _capped_count(_pool_customers(actor, q, pool_id))
+def pool_count(
+    *, actor: User, q: str = "", pool_id: int | None = None, age: str = ""
+) -> ListCount:
+    return _capped_count(_pool_customers(actor, q, pool_id, age))
 
 
 def customers_reachable(actor: User) -> QuerySet[Customer]:
@@ -323,14 +343,13 @@ class TodoItem:
 def todo_for(*, actor: User, team: bool = False, limit: int = 100) -> list[Customer]:
     """Customers whose next follow-up is due today or overdue; with ``team`` the
     actor's whole scope (a team lead's team), else only their own."""
-    end_of_today = timezone.localtime().replace(hour=23, minute=59, second=59)
     customers = (
         Customer.objects.visible_to(actor).filter(owner__isnull=False)
         if team
         else Customer.objects.filter(owner=actor)
     )
     return list(
-        customers.filter(next_followup_at__lte=end_of_today)
+        customers.filter(next_followup_at__lte=end_of_today())
         .select_related("owner", "stage")
         .order_by("next_followup_at")[:limit]
     )

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from lenddesk.accounts.models import User
 from lenddesk.customers.models import Customer, FunnelStage
-from lenddesk.customers.selectors import FRESH_WITHIN
+from lenddesk.customers.selectors import FRESH_WITHIN, end_of_today
+from lenddesk.web.params import url_with
 
 LIST_LIMIT = 8
 
@@ -45,15 +44,6 @@ class Workbench:
     now: dt.datetime
 
 
-def _end_of_today() -> dt.datetime:
-    return timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=0)
-
-
-def _list_url(name: str, **params) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse(name) + ("?" + query if query else "")
-
-
 def _customers(actor: User, team: bool) -> QuerySet[Customer]:
     owned = Customer.objects.visible_to(actor).filter(owner__isnull=False)
     return owned if team else owned.filter(owner=actor)
@@ -71,7 +61,7 @@ def _funnel(customers: QuerySet[Customer], month_start: dt.date, owner: int | No
         FunnelStep(
             name=stage.name,
             count=counts[stage.pk],
-            url=_list_url(
+            url=url_with(
                 "customers:list", stage=stage.pk, owner=owner, **{"from": month_start}
             ),
             width=max(4, round(100 * counts[stage.pk] / largest)),
@@ -83,29 +73,29 @@ def _funnel(customers: QuerySet[Customer], month_start: dt.date, owner: int | No
 def workbench_for(*, actor: User, team: bool = False) -> Workbench:
     """Counts in one query; the short lists by the indexes the to-do page uses."""
     now = timezone.now()
-    end_of_today = _end_of_today()
+    tonight = end_of_today()
     fresh_q = Q(claimed_at__gte=now - FRESH_WITHIN, last_followup_at__isnull=True)
     customers = _customers(actor, team)
     counts = customers.aggregate(
-        due=Count("pk", filter=Q(next_followup_at__lte=end_of_today)),
+        due=Count("pk", filter=Q(next_followup_at__lte=tonight)),
         overdue=Count("pk", filter=Q(next_followup_at__lt=now)),
         fresh=Count("pk", filter=fresh_q),
         returning=Count("pk", filter=Q(return_warned_at__isnull=False)),
     )
     owner = None if team else actor.pk
-    todo = _list_url("customers:todo", team="1" if team else None)
+    todo = url_with("customers:todo", team="1" if team else None)
     tiles = [
         Tile("due", counts["due"], todo),
         Tile(
             "overdue",
             counts["overdue"],
-            _list_url("customers:list", overdue="1", owner=owner),
+            url_with("customers:list", overdue="1", owner=owner),
             alert=counts["overdue"] > 0,
         ),
     ]
     if not team:  # the lists behind these two hold one's own customers only
         tiles += [
-            Tile("fresh", counts["fresh"], _list_url("customers:list", fresh="1")),
+            Tile("fresh", counts["fresh"], url_with("customers:list", fresh="1")),
             Tile(
                 "returning",
                 counts["returning"],
@@ -118,7 +108,7 @@ def workbench_for(*, actor: User, team: bool = False) -> Workbench:
     return Workbench(
         tiles=tiles,
         due=list(
-            customers.filter(next_followup_at__lte=end_of_today)
+            customers.filter(next_followup_at__lte=tonight)
             .select_related(*related)
             .order_by("next_followup_at")[:LIST_LIMIT]
         ),

@@ -19,9 +19,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from lenddesk.accounts.scope import ScopedManager, ScopedQuerySet, scope_q
+from lenddesk.orders.choices import (  # the models' choices, imported from here too
+    FeeKind,
+    MoveKind,
+    NodeKind,
+    OrderStatus,
+    SubmissionStatus,
+    VersionStatus,
+)
 from lenddesk.security.fields import EncryptedFieldsMixin
 from lenddesk.tenancy.models import TenantModel
 
@@ -30,12 +37,6 @@ RATE = {"max_digits": 7, "decimal_places": 4}
 
 
 # --- workflows ---------------------------------------------------------------------
-
-
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    RETIRED = "retired", _("Replaced")
 
 
 class Workflow(TenantModel):
@@ -106,11 +107,6 @@ class WorkflowVersion(TenantModel):
         return "%s v%d" % (self.workflow, self.number)
 
 
-class NodeKind(models.TextChoices):
-    STEP = "step", _("Step")
-    END = "end", _("Completed")
-
-
 class WorkflowNode(TenantModel):
     """One step of a version: who handles it, what it needs, how long it may take,
     and which moves leave it. Rows of a published version never change."""
@@ -157,18 +153,6 @@ class WorkflowNode(TenantModel):
 
 
 # --- orders ------------------------------------------------------------------------
-
-
-class OrderStatus(models.TextChoices):
-    OPEN = "open", _("In progress")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class FeeKind(models.TextChoices):
-    RATE = "rate", _("Percent of the disbursed amount")
-    FIXED = "fixed", _("Fixed amount")
-    TIERED = "tiered", _("Tiered by the disbursed amount")
 
 
 class OrderQuerySet(ScopedQuerySet):
@@ -393,14 +377,6 @@ class OrderParticipant(TenantModel):
         return cls.objects.filter(user=user).values("order_id")
 
 
-class MoveKind(models.TextChoices):
-    OPEN = "open", pgettext_lazy("order move", "Opened")
-    FORWARD = "forward", _("Moved on")
-    RETURN = "return", pgettext_lazy("order move", "Returned")
-    CANCEL = "cancel", _("Cancelled")
-    COMPLETE = "complete", _("Completed")
-
-
 class OrderMove(TenantModel):
     """One move of an order between steps, with the mover's comment. Append-only."""
 
@@ -440,13 +416,6 @@ class OrderSequence(TenantModel):
 
 
 # --- funder submission, disbursement, after-loan -----------------------------------
-
-
-class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", _("Awaiting the funder")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Submission(TenantModel):

@@ -1,10 +1,11 @@
 """The KPI score: the firm's weights per metric (adding up to 100) and the cap on a
 metric's completion counted into it.
 
-    score = Σ weight × min(rate, cap) / 100
+    score = Σ weight × min(rate, cap) / Σ weight
 
-with ``rate`` the completion in percent. Everyone at exactly 100 % of every target
-scores 100; a metric without a target counts nothing.
+over the weighted metrics the person has a target for, with ``rate`` the completion
+in percent: the weight of a metric without a target is shared out among the others,
+so everyone at exactly 100 % of every target they were given scores 100.
 """
 
 from __future__ import annotations
@@ -40,10 +41,15 @@ def kpi_scheme() -> tuple[dict[str, int], int]:
 def kpi_score(
     rates: dict[str, Decimal | None], weights: dict[str, int], cap: int
 ) -> Decimal:
-    """Σ weight × min(rate, cap) / 100, to two decimals (rates in percent)."""
+    """Σ weight × min(rate, cap) / Σ weight over the weighted metrics with a target,
+    to two decimals (rates in percent); 0 when none of them has one."""
     total = Decimal(0)
+    weighed = 0
     for metric, weight in weights.items():
         rate = rates.get(metric)
         if weight and rate is not None:
             total += Decimal(weight) * min(rate, Decimal(cap))
-    return (total / 100).quantize(Decimal("0.01"))
+            weighed += weight
+    if not weighed:
+        return Decimal("0.00")
+    return (total / weighed).quantize(Decimal("0.01"))

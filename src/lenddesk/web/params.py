@@ -32,3 +32,14 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGINT_MAX)
         super().__init__(**kwargs)
+
+
+def url_with(name: str, **params) -> str:
+    """The URL named ``name`` with the given query parameters, leaving out the
+    empty ones (a link from a number to the list it counts)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return reverse(name) + ("?" + query if query else "")

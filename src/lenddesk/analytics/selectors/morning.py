@@ -4,11 +4,7 @@ month. It adapts to the role through the data scope alone."""
 
 from __future__ import annotations
 
-import datetime as dt
-from urllib.parse import urlencode
-
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -34,6 +30,8 @@ from lenddesk.analytics.selectors.common import (
 )
 from lenddesk.analytics.selectors.process import open_orders, order_list_url
 from lenddesk.customers.models import Customer
+from lenddesk.customers.selectors import end_of_today
+from lenddesk.web.params import url_with
 
 # The funnel's steps: (key, metric, label, whether the number is the amount)
 FUNNEL = (
@@ -67,11 +65,6 @@ TODO_COLUMNS = [
 ]
 
 
-def _url(name: str, **params) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse(name) + ("?" + query if query else "")
-
-
 def owned_customers(actor: User, team: bool, department_id: int | None):
     """Customers the actor (or, with ``team``, anyone in their scope) owns, as the
     to-do and customer lists read them."""
@@ -81,10 +74,6 @@ def owned_customers(actor: User, team: bool, department_id: int | None):
     return owned.filter(department_q(department_id, "owner__department"))
 
 
-def _end_of_today() -> dt.datetime:
-    return timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=0)
-
-
 def todo_by_owner(actor: User, team: bool, department_id: int | None):
     """Per owner, now: follow-ups due by tonight and those already late (one pass
     over the customers due by tonight), and running orders late at their step."""
@@ -92,7 +81,7 @@ def todo_by_owner(actor: User, team: bool, department_id: int | None):
     customers = {
         r["owner_id"]: r
         for r in owned_customers(actor, team, department_id)
-        .filter(next_followup_at__lte=_end_of_today())
+        .filter(next_followup_at__lte=end_of_today())
         .order_by()
         .values("owner_id")
         .annotate(
@@ -126,7 +115,7 @@ def _todo_tiles(
             _("Follow-ups due today"),
             INT,
             due,
-            _url("customers:todo", team="1" if team else None),
+            url_with("customers:list", due="1", owner=owner, department=department_id),
             group="todo",
         ),
         Tile(
@@ -134,7 +123,9 @@ def _todo_tiles(
             _("Overdue follow-ups"),
             INT,
             overdue,
-            _url("customers:list", overdue="1", owner=owner, department=department_id),
+            url_with(
+                "customers:list", overdue="1", owner=owner, department=department_id
+            ),
             alert=overdue > 0,
             group="todo",
         ),
@@ -172,7 +163,8 @@ def todo_by_person(grouped) -> Table:
                 "orders_overdue": orders.get(user_id, 0),
             },
             {
-                "overdue": _url("customers:list", overdue="1", owner=user_id),
+                "due": url_with("customers:list", due="1", owner=user_id),
+                "overdue": url_with("customers:list", overdue="1", owner=user_id),
                 "orders_overdue": order_list_url(overdue=1, owner=user_id),
             },
             "late" if row.get("overdue") else "",

@@ -1,16 +1,14 @@
 """Public pool health (公海健康): how many customers wait in each pool and for how long
 (live), and how many went back to the pool over time (from the facts).
 
-A customer's time in the pool counts from when it went back (a return or a release
-sets the cool-down, ``cooldown_until`` = that moment + the rules' cool-down days) or,
-for one never owned, from its creation."""
+A customer's time in the pool: ``customers/pool_ages.py`` (the pool list filters by
+the same buckets)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,21 +31,15 @@ from lenddesk.analytics.selectors.common import (
     pivot,
     totals,
 )
-from lenddesk.customers.models import Customer, PoolRules
+from lenddesk.customers.models import Customer
+from lenddesk.customers.pool_ages import POOL_AGES, entered_since, pool_cooldown
 from lenddesk.customers.selectors import pools_visible_to
+from lenddesk.web.params import url_with
 
-# (column key, label, in the pool at least this many days, and less than that many)
-AGE_BUCKETS = (
-    ("age_7", gettext_lazy("Up to 7 days"), 0, 7),
-    ("age_30", gettext_lazy("8–30 days"), 7, 30),
-    ("age_90", gettext_lazy("31–90 days"), 30, 90),
-    ("age_180", gettext_lazy("91–180 days"), 90, 180),
-    ("age_more", gettext_lazy("Over 180 days"), 180, None),
-)
 POOL_COLUMNS = [
     Column("pool", gettext_lazy("Public pool"), TEXT),
     Column("size", gettext_lazy("Customers waiting"), INT),
-    *(Column(key, label, INT) for key, label, _low, _high in AGE_BUCKETS),
+    *(Column(key, label, INT) for key, label, _low, _high in POOL_AGES),
 ]
 RETURN_COLUMNS = [
     Column("period", gettext_lazy("Period"), TEXT),
@@ -65,16 +57,10 @@ def _entered_counts(now: dt.datetime, cooldown: dt.timedelta) -> dict:
     Plain comparisons, so one partial index on (tenant, pool, cooldown_until,
     created_at) of the pool's customers answers the whole read (docs/analytics.md)."""
     counts = {"size": Count("pk")}
-    for key, _label, _low, high in AGE_BUCKETS:
-        if high is None:
-            continue
-        edge = now - dt.timedelta(days=high)
-        counts["new_" + key] = Count(
-            "pk", filter=Q(cooldown_until__isnull=True, created_at__gte=edge)
-        )
-        counts["back_" + key] = Count(
-            "pk", filter=Q(cooldown_until__gte=edge + cooldown)
-        )
+    for key, _label, _low, high in POOL_AGES:
+        if high is not None:
+            since = entered_since(now - dt.timedelta(days=high), cooldown)
+            counts["upto_" + key] = Count("pk", filter=since)
     return counts
 
 
@@ -83,12 +69,8 @@ def _buckets(row: dict | None) -> dict:
     row = row or {}
     size = row.get("size", 0)
     out, younger = {"size": size}, 0
-    for key, _label, _low, high in AGE_BUCKETS:
-        upto = (
-            row.get("new_" + key, 0) + row.get("back_" + key, 0)
-            if high is not None
-            else size
-        )
+    for key, _label, _low, high in POOL_AGES:
+        upto = row.get("upto_" + key, 0) if high is not None else size
         out[key] = upto - younger
         younger = upto
     return out
@@ -98,14 +80,12 @@ def pool_sizes(actor: User) -> list[dict]:
     """Per pool the actor may open: customers waiting and their age buckets, now, in
     one grouped read. A returned customer entered ``cooldown_until`` − the cool-down
     days ago; one never owned at its creation."""
-    rules = PoolRules.objects.first()
-    cooldown = dt.timedelta(days=rules.cooldown_days if rules else 7)
     pools = {p.pk: p.name for p in pools_visible_to(actor)}
     rows = (
         Customer.objects.filter(owner__isnull=True, pool_id__in=list(pools))
         .order_by()
         .values("pool_id")
-        .annotate(**_entered_counts(timezone.now(), cooldown))
+        .annotate(**_entered_counts(timezone.now(), pool_cooldown()))
     )
     found = {r["pool_id"]: r for r in rows}
     return [
@@ -114,8 +94,12 @@ def pool_sizes(actor: User) -> list[dict]:
     ]
 
 
-def _pool_url(pool_id: int) -> str:
-    return reverse("customers:pool") + "?" + urlencode({"pool": pool_id})
+def _pool_links(pool_id: int | None) -> dict[str, str]:
+    """The pool list behind the pool's size and each of its age buckets."""
+    links = {"size": url_with("customers:pool", pool=pool_id)}
+    for key, _label, _low, _high in POOL_AGES:
+        links[key] = url_with("customers:pool", pool=pool_id, age=key)
+    return links
 
 
 def pool(actor: User, f: Filters) -> Dashboard:
@@ -124,7 +108,7 @@ def pool(actor: User, f: Filters) -> Dashboard:
     for row in pool_sizes(actor):
         sizes.add(
             {k: v for k, v in row.items() if k != "pool_id"},
-            {"size": _pool_url(row["pool_id"])},
+            _pool_links(row["pool_id"]),
         )
     sizes.total = {
         "pool": _("Total"),
@@ -134,7 +118,7 @@ def pool(actor: User, f: Filters) -> Dashboard:
             if c.kind == INT
         },
     }
-    sizes.total_links = {"size": reverse("customers:pool")}
+    sizes.total_links = _pool_links(None)
     sizes.note = _(
         "Time in the pool counts from the return (or, for a customer never owned, "
         "from its creation)."

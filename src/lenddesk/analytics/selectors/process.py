@@ -3,10 +3,7 @@ approval rate by funder and product (批贷率, from the facts)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.db.models import Count
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
@@ -32,11 +29,11 @@ from lenddesk.analytics.selectors.common import (
 from lenddesk.orders.models import Order, OrderStatus, WorkflowNode
 from lenddesk.orders.services.step_counts import step_counts
 from lenddesk.products.models import Funder, Product
+from lenddesk.web.params import url_with
 
 
 def order_list_url(**params) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse("orders:list") + ("?" + query if query else "")
+    return url_with("orders:list", **params)
 
 
 def open_orders(actor: User, department_id: int | None):

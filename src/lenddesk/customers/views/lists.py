@@ -16,6 +16,7 @@ from lenddesk.customers import bulk, listing, selectors
 from lenddesk.customers.forms import AssignForm, BulkActionForm
 from lenddesk.customers.models import FunnelStage, Rating, SavedView
 from lenddesk.customers.permissions import CustomerPermission as P
+from lenddesk.customers.pool_ages import POOL_AGE_KEYS, POOL_AGES
 from lenddesk.customers.services.pool import customer_assign, pool_rules
 from lenddesk.customers.services.saved_views import saved_view_save
 from lenddesk.web.access import StaffView
@@ -108,10 +109,13 @@ class PoolListView(StaffView):
     def get(self, request):
         q = request.GET.get("q", "")[:80]
         pool_id = int_or_none(request.GET.get("pool"))
+        age = request.GET.get("age", "")
+        age = age if age in POOL_AGE_KEYS else ""
         rows, next_before = selectors.pool_list(
             actor=request.user,
             q=q,
             pool_id=pool_id,
+            age=age,
             before=int_or_none(request.GET.get("before")),
         )
         return render(
@@ -120,9 +124,13 @@ class PoolListView(StaffView):
             {
                 "rows": rows,
                 "next_page": _next_page(request.GET, selectors.NEWEST, next_before),
-                "total": selectors.pool_count(actor=request.user, q=q, pool_id=pool_id),
+                "total": selectors.pool_count(
+                    actor=request.user, q=q, pool_id=pool_id, age=age
+                ),
                 "q": q,
                 "pool_id": pool_id,
+                "age": age,
+                "ages": POOL_AGES,
                 "pools": selectors.pools_visible_to(request.user),
                 "rules": pool_rules(),
                 "colleagues": active_colleagues()
