@@ -91,7 +91,7 @@ def workflow_versions(*, actor: User, workflow: Workflow) -> list[VersionRow]:
 
 
 def version_nodes(version: WorkflowVersion) -> list[WorkflowNode]:
-    return list(WorkflowNode.objects.filter(version=version).order_by("position"))
+    return _read_steps(version.pk)
 
 
 def flow_steps(order: Order) -> list[WorkflowNode]:

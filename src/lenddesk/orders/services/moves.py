@@ -78,10 +78,6 @@ def may_move(actor: User, order: Order) -> bool:
     return User.objects.filter(pk=order.owner_id).filter(condition).exists()
 
 
-def _steps(order: Order) -> list[WorkflowNode]:
-    return flow_steps(order)
-
-
 def plan_move(
     order: Order, kind: str, to_node: str | None, comment: str, steps=None
 ) -> Plan:
@@ -91,7 +87,7 @@ def plan_move(
             {"kind": _("Choose forward, return, cancel or complete.")}
         )
     node = order.node
-    steps = sorted(steps or _steps(order), key=lambda n: n.position)
+    steps = sorted(steps or flow_steps(order), key=lambda n: n.position)
     later = [n for n in steps if n.position > node.position]
     following = later[0] if later else None
     if kind in (MoveKind.FORWARD, MoveKind.COMPLETE):
@@ -273,7 +269,7 @@ def allowed_moves(actor: User, order: Order) -> dict:
     if order.status != OrderStatus.OPEN or not may_move(actor, order):
         return {}
     node = order.node
-    steps = sorted(_steps(order), key=lambda n: n.position)
+    steps = flow_steps(order)  # in the flow's order
     later = [n for n in steps if n.position > node.position]
     following = later[0] if later else None
     return {
